@@ -1,0 +1,11 @@
+from django.urls import path
+
+from campaigns import views
+
+app_name = "campaigns"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("campaigns/new/", views.campaign_create, name="create"),
+    path("campaigns/<slug:slug>/", views.campaign_detail, name="detail"),
+]

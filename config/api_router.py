@@ -1,0 +1,25 @@
+"""Every API v1 route, in one place."""
+
+from django.urls import path
+
+from accounts.api.views import TokenObtainView
+from campaigns.api.views import CampaignDetailView, CampaignListView
+from ideas.api.views import CampaignIdeaListCreateView, IdeaDetailView
+from notifications.api.views import MyNotificationListView
+from voting.api.views import IdeaVoteView
+
+app_name = "api"
+
+urlpatterns = [
+    path("auth/token/", TokenObtainView.as_view(), name="token-obtain"),
+    path("campaigns/", CampaignListView.as_view(), name="campaign-list"),
+    path("campaigns/<slug:slug>/", CampaignDetailView.as_view(), name="campaign-detail"),
+    path(
+        "campaigns/<slug:slug>/ideas/",
+        CampaignIdeaListCreateView.as_view(),
+        name="campaign-idea-list",
+    ),
+    path("ideas/<int:pk>/", IdeaDetailView.as_view(), name="idea-detail"),
+    path("ideas/<int:pk>/vote/", IdeaVoteView.as_view(), name="idea-vote"),
+    path("me/notifications/", MyNotificationListView.as_view(), name="my-notifications"),
+]

@@ -1,0 +1,25 @@
+"""Settings for the test suite: the same real PostgreSQL and Redis, faster hashing."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests get their own key space so that a running `make run` is never disturbed.
+FOULE_REDIS_PREFIX = env("FOULE_REDIS_PREFIX", default="foule-test")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("REDIS_URL", default="redis://127.0.0.1:6379/0"),
+        "KEY_PREFIX": FOULE_REDIS_PREFIX,
+    }
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{FOULE_REDIS_PREFIX}:celery:"}
+ACCOUNT_RATE_LIMITS = False
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F405
+STORAGES = {  # no manifest needed: tests never run collectstatic
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+
+class Notification(models.Model):
+    """An in-app notification. `event_key` names the event it reports; the unique
+    constraint on (recipient, event_key) makes sending it twice impossible."""
+
+    class Kind(models.TextChoices):
+        VOTE_MILESTONE = "vote_milestone", _("Vote milestone")
+        IDEA_HIDDEN = "idea_hidden", _("Idea hidden")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    event_key = models.CharField(max_length=200)
+    params = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "event_key"], name="notification_once_per_event"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"]),
+            models.Index(
+                fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"
+            ),
+        ]
+
+    def __str__(self):
+        return self.message
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def message(self) -> str:
+        """The text, in the reader's language (rendered when shown, not when stored)."""
+        params = {"title": "", "count": 0, "reason": "", **self.params}
+        if self.kind == self.Kind.VOTE_MILESTONE:
+            if params["count"] == 1:
+                return _("Your idea “%(title)s” received its first vote.") % params
+            return ngettext(
+                "Your idea “%(title)s” reached %(count)d vote.",
+                "Your idea “%(title)s” reached %(count)d votes.",
+                params["count"],
+            ) % params
+        if self.kind == self.Kind.IDEA_HIDDEN:
+            return _("Your idea “%(title)s” was hidden by a moderator. Reason: %(reason)s") % params
+        return str(self.get_kind_display())

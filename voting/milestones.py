@@ -1,0 +1,28 @@
+"""What happens when an idea reaches a vote milestone (1, 10, 100, ... votes)."""
+
+from ideas.models import Idea
+from notifications.models import Notification
+from notifications.services import notification_create
+from rewards.services import points_award
+
+
+def milestones_reached(*, idea_id: int, milestones: list[int]) -> None:
+    """Tell the author, and pay the first-vote points. Each event has a key, so running
+    this twice for the same milestone sends nothing twice. Runs inside the tally
+    transaction: if the tally is rolled back, so are these."""
+    idea = Idea.objects.select_related("author").get(pk=idea_id)
+    for milestone in milestones:
+        notification_create(
+            recipient=idea.author,
+            kind=Notification.Kind.VOTE_MILESTONE,
+            event_key=f"idea_votes:{idea.pk}:{milestone}",
+            params={"title": idea.title, "count": milestone},
+            url=idea.get_absolute_url(),
+        )
+        if milestone == 1:
+            points_award(
+                user=idea.author,
+                event_key=f"idea_first_vote:{idea.pk}",
+                reason="idea_first_vote",
+                idea=idea,
+            )
