@@ -1,0 +1,53 @@
+# Foule: `make run` serves the platform with demo data, `make test` runs the whole suite.
+# Both start an embedded PostgreSQL and Redis unless DATABASE_URL / REDIS_URL are set.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-fast lint format bench services-up services-down messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet ".[dev]"
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) scripts/run.py
+
+test: $(STAMP)
+	$(PY) scripts/services.py run -- $(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)  ## everything but the browser and real-worker tests
+	$(PY) scripts/services.py run -- $(PY) -m pytest -m "not browser and not worker" $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) scripts/services.py run -- $(PY) manage.py makemigrations --check --dry-run
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+bench: $(STAMP)
+	$(PY) scripts/services.py run -- $(PY) scripts/bench_votes.py
+
+messages: $(STAMP)  ## refresh the French catalogue after changing strings (needs gettext)
+	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=.foule --ignore=staticfiles
+	$(PY) manage.py compilemessages -l fr --ignore=.venv
+
+services-up: $(STAMP)
+	$(PY) scripts/services.py up
+
+services-down: $(STAMP)
+	$(PY) scripts/services.py down
+
+clean:
+	-$(PY) scripts/services.py down
+	rm -rf .foule staticfiles test-artifacts

@@ -1,0 +1,151 @@
+"""Demo data for `make run`: idempotent, so it runs at every start."""
+
+from datetime import timedelta
+
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.services import user_create
+from campaigns.models import Brand, BrandMembership, Campaign
+from campaigns.services import campaign_create
+from ideas.services import idea_submit
+from voting.services import vote_cast
+from voting.tally import tally_reconcile
+
+DEMO_PASSWORD = "foule-demo"  # noqa: S105 - published demo logins, local data only
+MANAGER = "manager@demo.foule.localhost"
+MODERATOR = "moderator@demo.foule.localhost"
+CONTRIBUTOR = "contributor@demo.foule.localhost"
+CROWD = ["alice", "bruno", "chloe", "david", "emma", "farid", "gaelle", "hugo"]
+
+MODERATOR_PERMISSIONS = [
+    ("ideas", "idea", ["view", "change"]),
+    ("voting", "vote", ["view"]),
+    ("voting", "ideatally", ["view"]),
+    ("notifications", "notification", ["view"]),
+    ("rewards", "ledgerentry", ["view"]),
+    ("accounts", "user", ["view", "change"]),
+    ("campaigns", "campaign", ["view"]),
+    ("campaigns", "brand", ["view"]),
+]
+
+# (title, brief, (submission open, close), (voting open, close) in days from now, ideas)
+CAMPAIGNS = [
+    (
+        "Vote for our next yoghurt flavour",
+        "Which flavour should **Maison Claire** launch next spring?\n\n"
+        "Submit your flavour idea and vote for your favourites. The three best ideas go to "
+        "our tasting panel.",
+        (-10, 20), (-10, 30),
+        [
+            ("Salted caramel and hazelnut", "A smooth caramel base with roasted hazelnut bits."),
+            ("Rhubarb and strawberry", "Tangy rhubarb softened by summer strawberries."),
+            ("Chestnut cream", "A winter classic: *crème de marrons* in a creamy yoghurt."),
+            ("Mango and passion fruit", "Tropical, bright and not too sweet."),
+        ],
+    ),
+    (
+        "Greener packaging",
+        "Our pots are recyclable, but we want to do better. How should we package our "
+        "yoghurts by 2028?",
+        (-40, -5), (-40, 15),
+        [
+            ("Returnable glass jars", "Deposit of 20 cents, collected in every shop."),
+            ("Paper-based pots", "Compostable pots made from certified paper."),
+            ("Bulk yoghurt in shops", "Bring your own jar to the dairy counter."),
+        ],
+    ),
+    (
+        "Redesign of the factory garden",
+        "Our factory garden in Lyon opens to the neighbourhood next year. What should it "
+        "become?",
+        (5, 35), (5, 50),
+        [],
+    ),
+    (
+        "Winter menu 2025",
+        "Which dessert should join our winter menu? Results are in: thank you all!",
+        (-120, -70), (-120, -60),
+        [
+            ("Poached pear yoghurt", "Pear poached in spiced syrup on a vanilla yoghurt."),
+            ("Gingerbread crumble", "Crunchy gingerbread on a honey yoghurt."),
+        ],
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo brand, campaigns, ideas, votes and the three demo logins."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            created = self.seed()
+        if created:
+            # Tallies are derived by the same service the workers run.
+            tally_reconcile()
+        self.stdout.write(
+            self.style.SUCCESS("\nDemo logins (password for all: %s)" % DEMO_PASSWORD)
+        )
+        for role, email in [("brand manager", MANAGER), ("moderator (admin at /admin/)",
+                            MODERATOR), ("contributor", CONTRIBUTOR)]:
+            self.stdout.write(f"  {role:<30} {email}")
+
+    def user(self, email, display_name, **extra) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = user_create(email=email, password=DEMO_PASSWORD, display_name=display_name,
+                               verified=True, **extra)
+        return user
+
+    def seed(self) -> bool:
+        manager = self.user(MANAGER, "Manon (Maison Claire)")
+        moderator = self.user(MODERATOR, "Moderator Max", is_staff=True)
+        contributor = self.user(CONTRIBUTOR, "Camille")
+        crowd = [self.user(f"{name}@demo.foule.localhost", name.capitalize()) for name in CROWD]
+
+        group, _ = Group.objects.get_or_create(name="Moderators")
+        for app_label, model, actions in MODERATOR_PERMISSIONS:
+            group.permissions.add(*Permission.objects.filter(
+                content_type__app_label=app_label,
+                codename__in=[f"{action}_{model}" for action in actions],
+            ))
+        moderator.groups.add(group)
+
+        brand, _ = Brand.objects.get_or_create(
+            slug="maison-claire",
+            defaults={"name": "Maison Claire", "description": "A family dairy since 1952."},
+        )
+        BrandMembership.objects.get_or_create(
+            brand=brand, user=manager, defaults={"role": BrandMembership.Role.MANAGER}
+        )
+        if Campaign.objects.filter(brand=brand).exists():
+            return False
+
+        now = timezone.now()
+        authors = [contributor, *crowd]
+        for title, brief, submission, voting, ideas in CAMPAIGNS:
+            # Created open so that ideas and votes go through the services, then moved to
+            # their real dates.
+            campaign = campaign_create(
+                created_by=manager, brand=brand, title=title, brief=brief,
+                submission_opens_at=now - timedelta(days=200),
+                submission_closes_at=now + timedelta(days=200),
+                voting_opens_at=now - timedelta(days=200),
+                voting_closes_at=now + timedelta(days=200),
+            )
+            for index, (idea_title, body) in enumerate(ideas):
+                idea = idea_submit(author=authors[index % len(authors)], campaign=campaign,
+                                   title=idea_title, body=body)
+                for voter_index, voter in enumerate(crowd[: 8 - 2 * index]):
+                    if voter != idea.author:
+                        vote_cast(voter=voter, idea=idea, value=-1 if voter_index == 5 else 1)
+            Campaign.objects.filter(pk=campaign.pk).update(
+                submission_opens_at=now + timedelta(days=submission[0]),
+                submission_closes_at=now + timedelta(days=submission[1]),
+                voting_opens_at=now + timedelta(days=voting[0]),
+                voting_closes_at=now + timedelta(days=voting[1]),
+            )
+        return True
