@@ -1,0 +1,55 @@
+import pytest
+from rest_framework.test import APIClient
+
+from core.redis import get_redis, key
+from tests.factories import PASSWORD, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clean_redis_keys():
+    """Each test starts with none of Foule's test keys in Redis (the dirty set, the
+    heartbeat); other key spaces on the same server are left alone."""
+    redis = get_redis()
+    for name in redis.scan_iter(match=key("*"), count=1000):
+        redis.delete(name)
+    yield
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as():
+    """api_as(user) -> an APIClient authenticated with the user's API token."""
+    from rest_framework.authtoken.models import Token
+
+    def make(user):
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real `celery worker -B` process on this test database and Redis key space.
+    Tests using it must commit their data (transactional_db)."""
+    from tests.support.worker import WorkerProcess
+
+    worker = WorkerProcess().start()
+    yield worker
+    worker.stop()
