@@ -1,0 +1,25 @@
+# One image for web, worker and beat (see docker-compose.yml).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    DJANGO_SETTINGS_MODULE=config.settings.production
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext curl \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 1000 foule
+
+WORKDIR /app
+COPY pyproject.toml ./
+RUN pip install --upgrade pip && pip install .
+COPY --chown=foule:foule . .
+
+# Static files are collected into the image and served by WhiteNoise.
+RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \
+    DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
+    python manage.py collectstatic --no-input -v 0
+
+USER foule
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
+     "--access-logfile", "-", "--timeout", "30"]
