@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Brand
@@ -31,6 +34,11 @@ class CampaignForm(forms.Form):
         self.fields["brand"].queryset = brands
         if brands.count() == 1:
             self.fields["brand"].initial = brands.first()
+        # A sensible default schedule: ideas for two weeks, votes for three, starting now.
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        for name, days in [("submission_opens_at", 0), ("submission_closes_at", 14),
+                           ("voting_opens_at", 0), ("voting_closes_at", 21)]:
+            self.fields[name].initial = now + timedelta(days=days)
 
     def clean(self):
         data = super().clean()

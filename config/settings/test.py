@@ -23,3 +23,7 @@ STORAGES = {  # no manifest needed: tests never run collectstatic
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Two test runs on one server (say, two checkouts) each need their own test database.
+DATABASES["default"]["TEST"] = {  # noqa: F405
+    "NAME": env("FOULE_TEST_DATABASE_NAME", default=None)
+}

@@ -1,6 +1,8 @@
 """A real Celery worker process (with its embedded beat) for tests of the tally path."""
 
+import ctypes
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -26,6 +28,14 @@ def database_url_for_current_test_database() -> str:
     return f"postgres://{user}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to stop the worker if the test run dies without tearing it down."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 class WorkerProcess:
     def __init__(self):
         self.process: subprocess.Popen | None = None
@@ -46,6 +56,7 @@ class WorkerProcess:
              "-s", str(self.schedule), "-c", "2", "-l", "INFO", "--without-mingle",
              "--without-gossip", "-n", f"test-{os.getpid()}@%h"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
         )  # fmt: skip
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
