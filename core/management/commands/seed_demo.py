@@ -87,7 +87,7 @@ class Command(BaseCommand):
             # Tallies are derived by the same service the workers run.
             tally_reconcile()
         self.stdout.write(
-            self.style.SUCCESS("\nDemo logins (password for all: %s)" % DEMO_PASSWORD)
+            self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         )
         for role, email in [("brand manager", MANAGER), ("moderator (admin at /admin/)",
                             MODERATOR), ("contributor", CONTRIBUTOR)]:
