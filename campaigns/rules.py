@@ -30,5 +30,6 @@ can_create_any_campaign = is_verified & is_any_brand_member
 can_view_campaign = is_campaign_published | is_campaign_brand_member | is_moderator
 
 rules.add_perm("campaigns.create_campaign", can_create_campaign_for_brand)
-rules.add_perm("campaigns.view_campaign", can_view_campaign)
-rules.add_perm("campaigns.create_any_campaign", can_create_any_campaign)
+# Not "view_campaign": that name is Django's model permission, which the admin checks.
+rules.add_perm("campaigns.see_campaign", can_view_campaign)
+rules.add_rule("can_create_any_campaign", can_create_any_campaign)

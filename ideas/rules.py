@@ -29,4 +29,4 @@ can_view_idea = is_idea_visible | is_idea_author | is_idea_brand_member | is_mod
 can_hide_idea = is_moderator
 
 rules.add_perm("ideas.submit_idea", can_submit_idea)
-rules.add_perm("ideas.view_idea", can_view_idea)
+rules.add_perm("ideas.see_idea", can_view_idea)  # not Django's "view_idea"

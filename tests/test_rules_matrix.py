@@ -180,7 +180,7 @@ def test_can_view_a_published_campaign(world, role, phase, allowed):
     user = user_for(role, idea)
 
     assert can_view_campaign(user, campaign) is allowed
-    assert user.has_perm("campaigns.view_campaign", campaign) is allowed
+    assert user.has_perm("campaigns.see_campaign", campaign) is allowed
 
 
 @pytest.mark.parametrize(
@@ -192,7 +192,7 @@ def test_can_view_an_unpublished_campaign(world, role, phase, allowed):
     user = user_for(role, idea)
 
     assert can_view_campaign(user, campaign) is allowed
-    assert user.has_perm("campaigns.view_campaign", campaign) is allowed
+    assert user.has_perm("campaigns.see_campaign", campaign) is allowed
 
 
 @pytest.mark.parametrize(
@@ -204,7 +204,7 @@ def test_can_view_a_hidden_idea(world, role, phase, allowed):
     user = user_for(role, idea)
 
     assert can_view_idea(user, idea) is allowed
-    assert user.has_perm("ideas.view_idea", idea) is allowed
+    assert user.has_perm("ideas.see_idea", idea) is allowed
 
 
 @pytest.mark.parametrize(("role", "phase", "allowed"), cells(lambda role, phase: True))

@@ -16,6 +16,9 @@ class VoteAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     def has_add_permission(self, request):
         return False
 

@@ -17,8 +17,10 @@ class Vote(models.Model):
         DOWN = -1, _("Down")
 
     idea = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="votes")
+    # PROTECT: deleting an account must not silently remove its votes (the tallies would
+    # no longer match and nothing would mark them stale). Block the account instead.
     voter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="votes"
     )
     value = models.SmallIntegerField(choices=Value.choices)
     created_at = models.DateTimeField()
