@@ -22,6 +22,10 @@ def health_status() -> dict:
             status["worker_heartbeat_age_seconds"] = round(time.time() - float(beat), 1)
     except Exception as error:  # same: report, never raise from a health check
         status["broker"] = f"error: {error.__class__.__name__}"
+    if status["broker"] == "ok":
+        from voting.selectors import tally_health  # core stays importable without voting
+
+        status["tally"] = tally_health()
     age = status["worker_heartbeat_age_seconds"]
     status["worker"] = "ok" if age is not None and age < 30 else "stale"
     status["ok"] = status["database"] == "ok" and status["broker"] == "ok"

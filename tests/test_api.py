@@ -11,7 +11,6 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from campaigns.models import Campaign
-from core.redis import get_redis
 from ideas.models import Idea
 from notifications.models import Notification
 from notifications.services import notification_create
@@ -403,7 +402,7 @@ def test_a_vote_is_cast_once_changed_and_retracted(api_as, django_capture_on_com
     assert list(Vote.objects.values_list("voter_id", "idea_id", "value")) == [
         (voter.pk, idea.pk, 1)
     ]
-    assert get_redis().smembers(dirty.dirty_key()) == {str(idea.pk).encode()}
+    assert dirty.dirty_ids() == {idea.pk}
 
     assert client.put(vote_url(idea), {"value": 1}, format="json").status_code == 200
     assert Vote.objects.count() == 1

@@ -497,6 +497,13 @@ def test_healthz_reports_database_and_broker(client):
         "broker": "ok",
         "worker_heartbeat_age_seconds": None,
         "worker": "stale",
+        "tally": {
+            "dirty_ideas": 0,
+            "oldest_dirty_age_seconds": None,
+            "lag_p50_seconds": None,
+            "lag_p99_seconds": None,
+            "lag_samples": 0,
+        },
         "ok": True,
     }
 

@@ -1,6 +1,7 @@
 """Tallies: derived from the vote rows by the workers, never by the voters' requests."""
 
 import math
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -94,14 +95,17 @@ def tally_drain_dirty(*, batch_size: int = 500, max_batches: int = 40) -> int:
     lost from Redis, and tally_reconcile recounts them from the vote rows."""
     done = 0
     for _batch in range(max_batches):
-        ids = dirty.pop_dirty(batch_size)
-        if not ids:
+        popped = dirty.pop_dirty(batch_size)
+        if not popped:
             break
         try:
-            done += tally_recompute(idea_ids=ids)
+            done += tally_recompute(idea_ids=[idea_id for idea_id, _marked_at in popped])
         except Exception:
-            dirty.mark_dirty(*ids)
+            for idea_id, marked_at in popped:
+                dirty.mark_dirty(idea_id, marked_at=marked_at)
             raise
+        now = time.time()
+        dirty.record_lags([now - marked_at for _idea_id, marked_at in popped])
     return done
 
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def dirty_ids() -> set[int]:
-    return {int(member) for member in get_redis().smembers(dirty.dirty_key())}
+    return dirty.dirty_ids()
 
 
 def votes_of(idea) -> list[tuple[int, int]]:

@@ -2,6 +2,7 @@
 here directly against the real PostgreSQL and Redis."""
 
 import random
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -58,7 +59,7 @@ def milestone_keys(idea) -> list[str]:
 
 
 def dirty_ids() -> set[int]:
-    return {int(member) for member in get_redis().smembers(dirty.dirty_key())}
+    return dirty.dirty_ids()
 
 
 def test_wilson_lower_bound_known_values():
@@ -436,3 +437,50 @@ def test_once_the_workers_are_idle_every_tally_equals_a_fresh_count_of_valid_vot
     tally_reconcile()
     assert snapshot() == before
     assert Idea.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_the_drain_measures_the_lag_and_healthz_reports_it(client):
+    idea = IdeaFactory()
+    dirty.mark_dirty(idea.pk, marked_at=time.time() - 2.0)
+    assert dirty.oldest_dirty_age() >= 2.0
+
+    health = client.get("/healthz").json()
+    assert health["tally"]["dirty_ideas"] == 1
+    assert health["tally"]["oldest_dirty_age_seconds"] >= 2.0
+
+    assert tally_drain_dirty() == 1
+    lags = dirty.recent_lags()
+    assert len(lags) == 1 and 2.0 <= lags[0] < 60
+    health = client.get("/healthz").json()
+    assert health["tally"]["dirty_ideas"] == 0
+    assert health["tally"]["oldest_dirty_age_seconds"] is None
+    assert health["tally"]["lag_p99_seconds"] == pytest.approx(lags[0], abs=0.001)
+    assert health["tally"]["lag_samples"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_batch_goes_back_with_its_first_mark_time():
+    """A real failure: another session holds the tally row's lock past our lock timeout."""
+    import psycopg
+    from django.db import connection
+
+    from tests.support.worker import database_url_for_current_test_database
+
+    idea = IdeaFactory()
+    dirty.mark_dirty(idea.pk, marked_at=1000.0)
+    url = database_url_for_current_test_database().replace("postgres://", "postgresql://")
+    with psycopg.connect(url) as other:
+        other.execute("SELECT 1 FROM voting_ideatally WHERE idea_id = %s FOR UPDATE", [idea.pk])
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '200ms'")
+        try:
+            with pytest.raises(Exception, match="lock timeout"):
+                tally_drain_dirty()
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+        other.rollback()
+    assert get_redis().zscore(dirty.dirty_key(), idea.pk) == 1000.0
+    assert tally_drain_dirty() == 1
+    assert dirty.dirty_count() == 0
