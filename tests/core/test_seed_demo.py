@@ -25,3 +25,21 @@ def test_seed_demo_is_idempotent_and_tallies_its_votes(db, capsys):
         assert tally.downvotes == votes.filter(value=-1).count()
     phases = {campaign.phase() for campaign in Campaign.objects.all()}
     assert phases == {"submission_and_voting", "voting", "upcoming", "closed"}
+
+
+def test_the_three_demo_logins_work_and_the_moderator_reaches_the_admin(db, client):
+    call_command("seed_demo")
+    for email in ["manager@demo.foule.localhost", "moderator@demo.foule.localhost",
+                  "contributor@demo.foule.localhost"]:
+        response = client.post("/accounts/login/", {"login": email, "password": "foule-demo"})
+        assert response.status_code == 302, email
+        assert client.get("/").context["user"].email == email
+        client.post("/accounts/logout/")
+    client.post("/accounts/login/", {"login": "moderator@demo.foule.localhost",
+                                     "password": "foule-demo"})
+    assert client.get("/admin/ideas/idea/").status_code == 200
+    assert client.get("/admin/voting/vote/").status_code == 200
+    client.post("/accounts/logout/")
+    client.post("/accounts/login/", {"login": "manager@demo.foule.localhost",
+                                     "password": "foule-demo"})
+    assert client.get("/campaigns/new/").status_code == 200

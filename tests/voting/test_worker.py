@@ -16,6 +16,13 @@ from voting.models import IdeaTally, Vote
 pytestmark = pytest.mark.worker
 
 
+def test_healthz_reports_the_worker_alive(celery_worker_process, client):
+    health = client.get("/healthz").json()
+    assert health["worker"] == "ok"
+    assert 0 <= health["worker_heartbeat_age_seconds"] < 30
+    assert health["ok"] is True
+
+
 def test_worker_tallies_a_vote_and_notifies_the_author(celery_worker_process, api_as):
     idea = IdeaFactory()
     voter = UserFactory()
