@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Brand
+from campaigns.models import Brand, Campaign
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -28,6 +28,31 @@ class CampaignForm(forms.Form):
                                                widget=DateTimeInput())
     voting_opens_at = forms.DateTimeField(label=_("Voting opens"), widget=DateTimeInput())
     voting_closes_at = forms.DateTimeField(label=_("Voting closes"), widget=DateTimeInput())
+    voting_method = forms.ChoiceField(
+        label=_("Voting method"), choices=Campaign.VotingMethod.choices,
+        initial=Campaign.VotingMethod.UPDOWN, required=False,
+    )
+    ranked_method = forms.ChoiceField(
+        label=_("Ranked ballots are counted by"), choices=Campaign.RankedMethod.choices,
+        initial=Campaign.RankedMethod.SCHULZE, required=False,
+    )
+    max_votes_per_voter = forms.IntegerField(
+        label=_("Votes per voter"), min_value=1, max_value=10000, required=False,
+        help_text=_("How many ideas one person may vote for or approve. Empty: no limit."),
+    )
+    budget_amount = forms.IntegerField(
+        label=_("Budget per voter"), min_value=1, max_value=10**12, required=False,
+        help_text=_("Budget campaigns: what each voter may spend across ideas."),
+    )
+    support_stages = forms.CharField(
+        label=_("Support stages"), required=False, max_length=500,
+        initial="100/60, 1000/365, 5000/180, 10000/180",
+        help_text=_("Supporter thresholds: supporters/days, in order; each stage must be "
+                    "reached within its days after the previous one."),
+    )
+    results_embargo = forms.BooleanField(
+        label=_("Hide counts until voting closes"), required=False,
+    )
 
     def __init__(self, *args, brands, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,8 +65,32 @@ class CampaignForm(forms.Form):
                            ("voting_opens_at", 0), ("voting_closes_at", 21)]:
             self.fields[name].initial = now + timedelta(days=days)
 
+    def clean_support_stages(self):
+        raw = self.cleaned_data.get("support_stages", "").strip()
+        if not raw:
+            return []
+        stages = []
+        for part in raw.split(","):
+            try:
+                count, days = (int(x) for x in part.strip().split("/"))
+            except ValueError:
+                raise forms.ValidationError(
+                    _("Write each stage as supporters/days, for example 100/60.")
+                ) from None
+            if count <= 0 or days <= 0:
+                raise forms.ValidationError(_("Supporters and days must be positive."))
+            if stages and count <= stages[-1][0]:
+                raise forms.ValidationError(_("Each stage needs more supporters than the last."))
+            stages.append([count, days])
+        return stages
+
     def clean(self):
         data = super().clean()
+        method = data["voting_method"] = data.get("voting_method") or "updown"
+        if method == Campaign.VotingMethod.BUDGET and not data.get("budget_amount"):
+            self.add_error("budget_amount", _("A budget campaign needs a budget."))
+        if method == Campaign.VotingMethod.SUPPORT and not data.get("support_stages"):
+            self.add_error("support_stages", _("A supporter-threshold campaign needs stages."))
         pairs = [
             ("submission_opens_at", "submission_closes_at",
              _("Submissions must close after they open.")),

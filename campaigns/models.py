@@ -59,7 +59,30 @@ class CampaignQuerySet(models.QuerySet):
         return self.published().filter(voting_closes_at__gt=now)
 
 
+def default_support_stages() -> list[list[int]]:
+    """LEGO Ideas' stages: (supporters to reach, days allowed after the previous stage)."""
+    return [[100, 60], [1000, 365], [5000, 180], [10000, 180]]
+
+
 class Campaign(TimeStampedModel):
+    class VotingMethod(models.TextChoices):
+        UPDOWN = "updown", _("Up/down votes (idea challenge)")
+        SUPPORT = "support", _("Supporter thresholds")
+        SINGLE = "single", _("Single choice (election)")
+        APPROVAL = "approval", _("Approval (election)")
+        RANKED = "ranked", _("Ranked ballots (election)")
+        PAIRWISE = "pairwise", _("Pairwise survey")
+        BUDGET = "budget", _("Budget allocation")
+        STAR = "star", _("Star rating (1 to 5)")
+
+    class RankedMethod(models.TextChoices):
+        SCHULZE = "schulze", _("Schulze")
+        IRV = "irv", _("Instant runoff")
+
+    # Methods whose votes are per idea (Vote rows); the others use one Ballot per voter.
+    IDEA_VOTE_METHODS = {"updown", "support", "star"}
+    BALLOT_METHODS = {"single", "approval", "ranked", "budget"}
+
     class Phase(models.TextChoices):
         UPCOMING = "upcoming", _("Upcoming")
         SUBMISSION = "submission", _("Open for ideas")
@@ -78,6 +101,32 @@ class Campaign(TimeStampedModel):
     voting_opens_at = models.DateTimeField(_("voting opens"))
     voting_closes_at = models.DateTimeField(_("voting closes"), db_index=True)
     is_published = models.BooleanField(_("published"), default=True)
+    voting_method = models.CharField(
+        _("voting method"), max_length=20, choices=VotingMethod.choices,
+        default=VotingMethod.UPDOWN,
+    )
+    ranked_method = models.CharField(
+        _("ranked ballot count"), max_length=20, choices=RankedMethod.choices,
+        default=RankedMethod.SCHULZE,
+    )
+    max_votes_per_voter = models.PositiveIntegerField(
+        _("votes per voter"), null=True, blank=True,
+        help_text=_("How many ideas one person may vote for (approvals in an approval "
+                    "election). Empty: no limit."),
+    )
+    budget_amount = models.PositiveIntegerField(
+        _("budget"), null=True, blank=True,
+        help_text=_("Budget campaigns: what each voter may spend across ideas."),
+    )
+    support_stages = models.JSONField(
+        _("support stages"), default=default_support_stages, blank=True,
+        help_text=_("Supporter thresholds: [[supporters, days], ...], each stage to reach "
+                    "within its days after the previous one."),
+    )
+    results_embargo = models.BooleanField(
+        _("hide counts until the close"), default=False,
+        help_text=_("Voters see no counts or ranking until voting closes."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -132,6 +181,14 @@ class Campaign(TimeStampedModel):
         if now < min(self.submission_opens_at, self.voting_opens_at):
             return self.Phase.UPCOMING
         return self.Phase.BETWEEN
+
+    def are_counts_visible(self, now=None) -> bool:
+        """Live counts are shown unless the campaign is under a results embargo and open."""
+        return not self.results_embargo or (now or timezone.now()) >= self.voting_closes_at
+
+    @property
+    def uses_ballots(self) -> bool:
+        return self.voting_method in self.BALLOT_METHODS
 
     def get_phase_display(self) -> str:
         return self.Phase(self.phase()).label

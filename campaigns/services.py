@@ -29,6 +29,12 @@ def campaign_create(
     voting_opens_at: datetime,
     voting_closes_at: datetime,
     is_published: bool = True,
+    voting_method: str = Campaign.VotingMethod.UPDOWN,
+    ranked_method: str = "",
+    max_votes_per_voter: int | None = None,
+    budget_amount: int | None = None,
+    support_stages: list[list[int]] | None = None,
+    results_embargo: bool = False,
 ) -> Campaign:
     """Create a campaign for `brand`. Only a verified member of the brand may do so."""
     if not campaign_rules.can_create_campaign_for_brand(created_by, brand):
@@ -44,6 +50,13 @@ def campaign_create(
         raise ApplicationError(
             _("Voting cannot end before submissions open."), field="voting_closes_at"
         )
+    if voting_method not in Campaign.VotingMethod.values:
+        raise ApplicationError(_("Choose a voting method."), field="voting_method")
+    if voting_method == Campaign.VotingMethod.BUDGET and not budget_amount:
+        raise ApplicationError(_("A budget campaign needs a budget."), field="budget_amount")
+    if voting_method == Campaign.VotingMethod.SUPPORT and not support_stages:
+        raise ApplicationError(_("A supporter-threshold campaign needs stages."),
+                               field="support_stages")
     for _attempt in range(3):  # a concurrent campaign may take the slug; try a fresh one
         try:
             with transaction.atomic():
@@ -59,6 +72,12 @@ def campaign_create(
                     voting_closes_at=voting_closes_at,
                     is_published=is_published,
                     created_by=created_by,
+                    voting_method=voting_method,
+                    ranked_method=ranked_method or Campaign.RankedMethod.SCHULZE,
+                    max_votes_per_voter=max_votes_per_voter,
+                    budget_amount=budget_amount,
+                    support_stages=support_stages or [],
+                    results_embargo=results_embargo,
                 )
         except IntegrityError:
             continue

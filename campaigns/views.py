@@ -1,3 +1,5 @@
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,27 +15,50 @@ from campaigns.models import Campaign
 from core.errors import ApplicationError
 from core.forms import apply_service_error
 from ideas.rules import can_submit_idea
-from ideas.selectors import idea_list_ranked
-from voting.selectors import vote_values_for_ideas
+from ideas.selectors import idea_list_ordered
+from voting.orders import orders_for
+from voting.selectors import ballot_for_voter, result_for_campaign, vote_values_for_ideas
+
+IDEAS_PER_PAGE = 200
 
 
 def home(request):
     return render(request, "campaigns/home.html", {"campaigns": selectors.campaign_list_live()})
 
 
-def campaign_detail(request, slug: str):
+def _visible_campaign(request, slug: str) -> Campaign:
     campaign = get_object_or_404(Campaign.objects.select_related("brand"), slug=slug)
     if not campaign_rules.can_view_campaign(request.user, campaign):
         raise Http404
-    ideas = list(idea_list_ranked(campaign=campaign)[:200])
+    return campaign
+
+
+def campaign_detail(request, slug: str):
+    campaign = _visible_campaign(request, slug)
+    if request.GET.get("order") == "random" and not request.session.get("shuffle_seed"):
+        # A per-visitor seed keeps the "random" order stable while they page through;
+        # only visitors who ask for it get a session for it.
+        request.session["shuffle_seed"] = secrets.token_hex(8)
+    queryset, order = idea_list_ordered(
+        campaign=campaign, order=request.GET.get("order"),
+        seed=str(request.session.get("shuffle_seed", "")),
+    )  # fmt: skip
+    ideas = list(queryset[:IDEAS_PER_PAGE])
+    choices, receipt = ballot_for_voter(voter=request.user, campaign=campaign)
     return render(
         request,
         "campaigns/detail.html",
         {
             "campaign": campaign,
             "ideas": ideas,
+            "order": order,
+            "orders": orders_for(campaign.voting_method),
             "my_votes": vote_values_for_ideas(voter=request.user, ideas=ideas),
+            "my_choices": choices,
+            "my_ranks": {pk: index + 1 for index, pk in enumerate(choices)},
+            "my_receipt": receipt,
             "can_submit": can_submit_idea(request.user, campaign),
+            "has_result": result_for_campaign(campaign=campaign) is not None,
         },
     )
 

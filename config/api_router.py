@@ -6,7 +6,14 @@ from accounts.api.views import TokenObtainView
 from campaigns.api.views import CampaignDetailView, CampaignListView
 from ideas.api.views import CampaignIdeaListCreateView, IdeaDetailView
 from notifications.api.views import MyNotificationListView
-from voting.api.views import IdeaVoteView
+from voting.api.views import (
+    CampaignAuditView,
+    CampaignBallotView,
+    CampaignPairView,
+    CampaignResultView,
+    IdeaVoteView,
+    PairAnswerView,
+)
 
 app_name = "api"
 
@@ -19,6 +26,11 @@ urlpatterns = [
         CampaignIdeaListCreateView.as_view(),
         name="campaign-idea-list",
     ),
+    path("campaigns/<slug:slug>/ballot/", CampaignBallotView.as_view(), name="campaign-ballot"),
+    path("campaigns/<slug:slug>/pairs/", CampaignPairView.as_view(), name="campaign-pairs"),
+    path("campaigns/<slug:slug>/results/", CampaignResultView.as_view(), name="campaign-results"),
+    path("campaigns/<slug:slug>/audit/", CampaignAuditView.as_view(), name="campaign-audit"),
+    path("pairs/<str:token>/", PairAnswerView.as_view(), name="pair-answer"),
     path("ideas/<int:pk>/", IdeaDetailView.as_view(), name="idea-detail"),
     path("ideas/<int:pk>/vote/", IdeaVoteView.as_view(), name="idea-vote"),
     path("me/notifications/", MyNotificationListView.as_view(), name="my-notifications"),

@@ -12,7 +12,7 @@ def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         body = {"detail": exc.message, "code": exc.code}
         if exc.field:
-            body = {exc.field: [exc.message], "code": exc.code}
+            body = {exc.field: [exc.message]}  # the same shape as a serializer's field error
         return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(

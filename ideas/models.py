@@ -35,6 +35,9 @@ class Idea(TimeStampedModel):
     )
     # Authorship receipt: SHA-256 of the title and body as submitted, with created_at.
     content_hash = models.CharField(max_length=64, editable=False)
+    cost = models.PositiveIntegerField(
+        _("cost"), null=True, blank=True, help_text=_("Budget campaigns: what the idea costs.")
+    )
 
     objects = IdeaQuerySet.as_manager()
 

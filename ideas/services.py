@@ -13,6 +13,7 @@ from notifications.models import Notification
 from notifications.services import notification_create
 from rewards.services import points_award
 from voting.models import IdeaTally
+from voting.support import first_deadline
 
 
 def _content_hash(title: str, body: str) -> str:
@@ -20,7 +21,8 @@ def _content_hash(title: str, body: str) -> str:
 
 
 @transaction.atomic
-def idea_submit(*, author, campaign: Campaign, title: str, body: str) -> Idea:
+def idea_submit(*, author, campaign: Campaign, title: str, body: str,
+                cost: int | None = None) -> Idea:
     """Publish an idea in `campaign`; the author earns the "idea published" points once.
 
     An empty tally row is written with the idea so that the ranked list of a campaign is
@@ -34,6 +36,17 @@ def idea_submit(*, author, campaign: Campaign, title: str, body: str) -> Idea:
         raise ApplicationError(_("Give your idea a title."), field="title")
     if not body:
         raise ApplicationError(_("Describe your idea."), field="body")
+    if campaign.voting_method == Campaign.VotingMethod.BUDGET:
+        if cost is None or cost <= 0:
+            raise ApplicationError(_("Say what your idea would cost."), field="cost")
+        if campaign.budget_amount and cost > campaign.budget_amount:
+            raise ApplicationError(
+                _("This costs more than the whole budget (%(budget)d).")
+                % {"budget": campaign.budget_amount},
+                field="cost",
+            )
+    else:
+        cost = None
     idea = Idea.objects.create(
         campaign=campaign,
         author=author,
@@ -41,8 +54,15 @@ def idea_submit(*, author, campaign: Campaign, title: str, body: str) -> Idea:
         body=body,
         body_html=render_markdown(body),
         content_hash=_content_hash(title, body),
+        cost=cost,
     )
-    IdeaTally.objects.create(idea=idea, campaign_id=campaign.pk)
+    IdeaTally.objects.create(
+        idea=idea,
+        campaign_id=campaign.pk,
+        support_deadline=first_deadline(stages=campaign.support_stages, published_at=idea.created_at)
+        if campaign.voting_method == Campaign.VotingMethod.SUPPORT
+        else None,
+    )
     points_award(
         user=author,
         event_key=f"idea_published:{idea.pk}",

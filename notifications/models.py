@@ -12,6 +12,10 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         VOTE_MILESTONE = "vote_milestone", _("Vote milestone")
         IDEA_HIDDEN = "idea_hidden", _("Idea hidden")
+        SUPPORT_STAGE = "support_stage", _("Support stage reached")
+        SUPPORT_REVIEW = "support_review", _("Idea sent to brand review")
+        SUPPORT_EXPIRED = "support_expired", _("Support window expired")
+        RESULTS_PUBLISHED = "results_published", _("Results published")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -58,6 +62,20 @@ class Notification(models.Model):
                 "Your idea “%(title)s” reached %(count)d votes.",
                 params["count"],
             ) % params
+        if self.kind == self.Kind.SUPPORT_STAGE:
+            return _("Your idea “%(title)s” reached %(count)d supporters.") % params
+        if self.kind == self.Kind.SUPPORT_REVIEW:
+            return _(
+                "Your idea “%(title)s” reached %(count)d supporters: the brand will now "
+                "review it."
+            ) % params
+        if self.kind == self.Kind.SUPPORT_EXPIRED:
+            return _(
+                "Your idea “%(title)s” did not reach %(count)d supporters in time; it no "
+                "longer gathers support."
+            ) % params
+        if self.kind == self.Kind.RESULTS_PUBLISHED:
+            return _("The results of “%(title)s” are out.") % params
         if self.kind == self.Kind.IDEA_HIDDEN:
             return _("Your idea “%(title)s” was hidden by a moderator. Reason: %(reason)s") % params
         return str(self.get_kind_display())

@@ -224,7 +224,7 @@ def test_the_idea_list_is_ranked_by_score_then_confidence(api_client):
     IdeaFactory(campaign=campaign, status=Idea.Status.HIDDEN)
     IdeaFactory()  # another campaign
 
-    response = api_client.get(f"/api/v1/campaigns/{campaign.slug}/ideas/")
+    response = api_client.get(f"/api/v1/campaigns/{campaign.slug}/ideas/?order=score")
 
     assert response.status_code == 200
     body = response.json()
@@ -239,9 +239,12 @@ def test_the_idea_list_is_ranked_by_score_then_confidence(api_client):
         "author": {"name": top.author.public_name},
         "created_at": item["created_at"],
         "content_hash": "0" * 64,
+        "cost": None,
         "tally": {
             "upvotes": 5, "downvotes": 0, "score": 5, "vote_count": 5,
-            "wilson_lower_bound": 0.0, "computed_at": None,
+            "wilson_lower_bound": 0.0, "rating_sum": 0, "method_score": 0.0, "hot_score": 0.0,
+            "controversy": 0.0, "support_stage": 0, "support_deadline": None,
+            "support_status": "active", "computed_at": None,
         },
         "url": f"/ideas/{top.pk}/",
     }  # fmt: skip
@@ -396,7 +399,9 @@ def test_a_vote_is_cast_once_changed_and_retracted(api_as, django_capture_on_com
         "value": 1,
         "tally": {
             "upvotes": 0, "downvotes": 0, "score": 0, "vote_count": 0,
-            "wilson_lower_bound": 0.0, "computed_at": None,
+            "wilson_lower_bound": 0.0, "rating_sum": 0, "method_score": 0.0,
+            "hot_score": 0.0, "controversy": 0.0, "support_stage": 0, "support_deadline": None,
+            "support_status": "active", "computed_at": None,
         },
     }  # fmt: skip
     assert list(Vote.objects.values_list("voter_id", "idea_id", "value")) == [
@@ -431,7 +436,7 @@ def test_the_string_one_is_accepted_as_a_vote(api_as):
 @pytest.mark.parametrize(
     ("payload", "message"),
     [
-        ({"value": 5}, '"5" is not a valid choice.'),
+        ({"value": 5}, "A vote is 1 (for) or -1 (against)."),  # 5 stars, in an up/down campaign
         ({"value": 0}, '"0" is not a valid choice.'),
         ({"value": "x"}, '"x" is not a valid choice.'),
         ({"value": None}, "This field may not be null."),
@@ -577,6 +582,11 @@ def test_the_schema_is_valid_openapi_3(api_client):
         "/api/v1/ideas/{id}/",
         "/api/v1/ideas/{id}/vote/",
         "/api/v1/me/notifications/",
+        "/api/v1/campaigns/{slug}/ballot/",
+        "/api/v1/campaigns/{slug}/pairs/",
+        "/api/v1/campaigns/{slug}/results/",
+        "/api/v1/campaigns/{slug}/audit/",
+        "/api/v1/pairs/{token}/",
     }
     vote_operations = set(schema["paths"]["/api/v1/ideas/{id}/vote/"]) - {"parameters"}
     assert vote_operations == {"get", "put", "delete"}

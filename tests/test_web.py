@@ -132,7 +132,7 @@ def test_the_campaign_page_ranks_ideas_by_score_then_confidence(client):
     set_tally(confident, 2, 0, wilson=0.3)
     hidden = IdeaFactory(campaign=campaign, status=Idea.Status.HIDDEN)
 
-    response = client.get(f"/campaigns/{campaign.slug}/")
+    response = client.get(f"/campaigns/{campaign.slug}/?order=score")
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -180,7 +180,7 @@ def test_the_campaign_page_costs_a_fixed_number_of_queries(client, logged_in):
     assert len(idea_ids_in_order(html)) == 30
     assert thirty == three
     if not logged_in:
-        assert three == 2  # the campaign, the ranked ideas
+        assert three == 3  # the campaign, the ranked ideas, whether a result exists
 
 
 def test_an_unpublished_campaign_page_is_404_except_for_its_brand(client):
@@ -231,7 +231,7 @@ def test_an_htmx_vote_returns_the_widget_and_writes_one_vote(verified_client):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.startswith(f'<div class="vote" id="vote-{idea.pk}" data-testid="vote-widget">')
+    assert html.startswith(f'<div class="vote vote--updown" id="vote-{idea.pk}" data-testid="vote-widget">')
     assert "<html" not in html
     assert 'aria-pressed="true"' in html
     assert "vote__error" not in html

@@ -63,3 +63,21 @@ def record_lags(lags: list[float]) -> None:
 def recent_lags() -> list[float]:
     """The last LAG_SAMPLES measured lags, in seconds."""
     return [float(value) for value in get_redis().lrange(lag_key(), 0, -1)]
+
+
+def campaigns_dirty_key() -> str:
+    return key("results", "dirty")
+
+
+def mark_campaign_dirty(*campaign_ids: int) -> None:
+    """Ballot and pairwise campaigns: their live result is stale."""
+    if not campaign_ids:
+        return
+    try:
+        get_redis().sadd(campaigns_dirty_key(), *campaign_ids)
+    except Exception:  # the ballot is safe in PostgreSQL; reconciliation catches up
+        logger.warning("could not mark campaigns %s dirty; reconciliation will", campaign_ids)
+
+
+def pop_dirty_campaigns(count: int) -> list[int]:
+    return [int(member) for member in get_redis().spop(campaigns_dirty_key(), count) or []]

@@ -26,3 +26,23 @@ def milestones_reached(*, idea_id: int, milestones: list[int]) -> None:
                 reason="idea_first_vote",
                 idea=idea,
             )
+
+
+SUPPORT_EVENT_KINDS = {
+    "stage": Notification.Kind.SUPPORT_STAGE,
+    "review": Notification.Kind.SUPPORT_REVIEW,
+    "expired": Notification.Kind.SUPPORT_EXPIRED,
+}
+
+
+def support_events(*, idea_id: int, events: list[tuple[str, int]]) -> None:
+    """Tell the author their idea reached a support stage, went to review, or expired."""
+    idea = Idea.objects.select_related("author").get(pk=idea_id)
+    for event, count in events:
+        notification_create(
+            recipient=idea.author,
+            kind=SUPPORT_EVENT_KINDS[event],
+            event_key=f"idea_support:{idea.pk}:{event}:{count}",
+            params={"title": idea.title, "count": count},
+            url=idea.get_absolute_url(),
+        )

@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
 class Vote(models.Model):
-    """A voter's current vote on an idea: +1, -1, or 0 once retracted.
+    """A voter's current vote on an idea: +1 / -1 (up/down), +1 (support), 1..5 (stars),
+    or 0 once retracted.
 
     One row per (voter, idea), guarded by the database. Retracting keeps the row with
     value 0 so that its `updated_at` still tells the reconciliation task that the idea's
@@ -31,7 +32,9 @@ class Vote(models.Model):
         verbose_name_plural = _("votes")
         constraints = [
             models.UniqueConstraint(fields=["voter", "idea"], name="vote_one_per_voter_and_idea"),
-            models.CheckConstraint(condition=Q(value__in=[-1, 0, 1]), name="vote_value_valid"),
+            models.CheckConstraint(
+                condition=Q(value__gte=-1, value__lte=5), name="vote_value_in_range"
+            ),
         ]
         indexes = [models.Index(fields=["idea", "updated_at"])]
 
@@ -52,16 +55,37 @@ class IdeaTally(models.Model):
     score = models.IntegerField(default=0)
     wilson_lower_bound = models.FloatField(default=0.0)
     highest_milestone = models.PositiveIntegerField(default=0)
+    # Star ratings: sum of the stars (upvotes then holds the number of ratings).
+    rating_sum = models.PositiveIntegerField(default=0)
+    # The format's own score: Bayesian average (stars), Bradley-Terry (pairwise).
+    method_score = models.FloatField(default=0.0)
+    hot_score = models.FloatField(default=0.0)
+    controversy = models.FloatField(default=0.0)
+    # Supporter thresholds: stages reached, the deadline of the next one, and the state.
+    support_stage = models.PositiveSmallIntegerField(default=0)
+    support_deadline = models.DateTimeField(null=True, blank=True)
+    support_status = models.CharField(
+        max_length=20,
+        choices=[("active", _("Gathering support")), ("expired", _("Expired")),
+                 ("review", _("In brand review"))],
+        default="active",
+    )
     last_vote_at = models.DateTimeField(null=True, blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("idea tally")
         verbose_name_plural = _("idea tallies")
+        # One index per order the idea lists offer (voting.orders).
         indexes = [
             models.Index(
                 fields=["campaign", "-score", "-wilson_lower_bound"], name="tally_campaign_rank"
             ),
+            models.Index(fields=["campaign", "-wilson_lower_bound"], name="tally_campaign_top"),
+            models.Index(fields=["campaign", "-hot_score"], name="tally_campaign_hot"),
+            models.Index(fields=["campaign", "-controversy"], name="tally_campaign_controversy"),
+            models.Index(fields=["campaign", "-upvotes"], name="tally_campaign_supported"),
+            models.Index(fields=["campaign", "-method_score"], name="tally_campaign_method"),
         ]
 
     def __str__(self):
@@ -70,3 +94,106 @@ class IdeaTally(models.Model):
     @property
     def vote_count(self) -> int:
         return self.upvotes + self.downvotes
+
+
+class Ballot(models.Model):
+    """One voter's ballot in a ballot campaign (single, approval, ranked, budget): one per
+    voter and campaign, replaced as a whole until the close. `receipt` is a random code
+    shown only to the voter; the published audit list names ballots by it."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="ballots"
+    )
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ballots"
+    )
+    receipt = models.CharField(max_length=32, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "voter"], name="ballot_one_per_voter"),
+        ]
+        indexes = [models.Index(fields=["campaign", "updated_at"])]
+
+    def __str__(self):
+        return f"ballot {self.receipt[:8]} in {self.campaign_id}"
+
+
+class BallotChoice(models.Model):
+    """An idea on a ballot; `rank` orders ranked ballots (1 = first choice)."""
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="choices")
+    idea = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ballot choice")
+        verbose_name_plural = _("ballot choices")
+        ordering = ["rank", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "idea"], name="ballotchoice_idea_once"),
+            models.UniqueConstraint(fields=["ballot", "rank"], name="ballotchoice_rank_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.ballot_id}: {self.idea_id} (rank {self.rank})"
+
+
+class PairwisePrompt(models.Model):
+    """A pair shown to a voter in a pairwise survey, answerable once through its token."""
+
+    class Outcome(models.TextChoices):
+        LEFT = "left", _("Left")
+        RIGHT = "right", _("Right")
+        SKIP = "skip", _("Can't decide")
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="pairwise_prompts"
+    )
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pairwise_prompts"
+    )
+    left = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="+")
+    right = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64, unique=True)
+    issued_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("pairwise prompt")
+        verbose_name_plural = _("pairwise prompts")
+        constraints = [
+            models.CheckConstraint(condition=~Q(left=F("right")), name="pairwise_distinct"),
+        ]
+        indexes = [models.Index(fields=["campaign", "answered_at"])]
+
+    def __str__(self):
+        return f"{self.left_id} vs {self.right_id}: {self.outcome or '?'}"
+
+
+class CampaignResult(models.Model):
+    """A campaign's result by its method: live (recomputed by the workers) until the close,
+    then final, with the SHA-256 digest of the canonical anonymised list of counted votes."""
+
+    campaign = models.OneToOneField(
+        "campaigns.Campaign", on_delete=models.CASCADE, primary_key=True, related_name="result"
+    )
+    method = models.CharField(max_length=20)
+    ranking = models.JSONField(default=list, help_text="Idea ids, best first.")
+    details = models.JSONField(default=dict, help_text="Counts, rounds, pairwise matrix.")
+    ballot_count = models.PositiveIntegerField(default=0)
+    digest = models.CharField(max_length=64, blank=True)
+    is_final = models.BooleanField(default=False)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("campaign result")
+        verbose_name_plural = _("campaign results")
+
+    def __str__(self):
+        return f"{self.campaign_id} ({'final' if self.is_final else 'live'})"

@@ -1,4 +1,5 @@
 import rules
+from django.utils import timezone
 
 from accounts.rules import is_verified
 from ideas.rules import is_idea_author, is_idea_visible
@@ -9,6 +10,33 @@ def is_voting_open_for_idea(user, idea) -> bool:
     return idea is not None and idea.campaign.is_voting_open()
 
 
-can_vote = is_verified & is_idea_visible & is_voting_open_for_idea & ~is_idea_author
+@rules.predicate
+def is_support_open_for_idea(user, idea) -> bool:
+    """Supporter-threshold ideas take support only while active and before their stage
+    deadline; every other method has no such stage."""
+    if idea is None or idea.campaign.voting_method != "support":
+        return True
+    tally = getattr(idea, "tally", None)
+    if tally is None:
+        return True
+    if tally.support_status != "active":
+        return False
+    return tally.support_deadline is None or timezone.now() < tally.support_deadline
+
+
+@rules.predicate
+def is_voting_open_for_campaign(user, campaign) -> bool:
+    return campaign is not None and campaign.is_voting_open()
+
+
+can_vote = (
+    is_verified
+    & is_idea_visible
+    & is_voting_open_for_idea
+    & is_support_open_for_idea
+    & ~is_idea_author
+)
+can_submit_ballot = is_verified & is_voting_open_for_campaign
 
 rules.add_perm("voting.vote_idea", can_vote)
+rules.add_perm("voting.submit_ballot", can_submit_ballot)

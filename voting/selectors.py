@@ -42,3 +42,81 @@ def tally_health() -> dict:
         "lag_p99_seconds": percentile(0.99),
         "lag_samples": len(lags),
     }
+
+
+def ballot_for_voter(*, voter, campaign) -> tuple[list[int], str | None]:
+    """The voter's current choices (in rank order) and ballot receipt."""
+    from voting.models import Ballot
+
+    if not voter.is_authenticated:
+        return [], None
+    ballot = Ballot.objects.filter(campaign=campaign, voter=voter).first()
+    if ballot is None:
+        return [], None
+    return list(ballot.choices.order_by("rank", "id").values_list("idea_id", flat=True)), (
+        ballot.receipt
+    )
+
+
+def receipt_for_voter(*, voter, campaign) -> str | None:
+    """What the voter looks for in the audit list: their ballot receipt, or for per-idea
+    votes the pseudonym their votes are listed under."""
+    from voting.models import Vote
+    from voting.results import voter_receipt
+
+    if not voter.is_authenticated:
+        return None
+    if campaign.uses_ballots:
+        return ballot_for_voter(voter=voter, campaign=campaign)[1]
+    if Vote.objects.filter(voter=voter, idea__campaign=campaign).exclude(value=0).exists():
+        return voter_receipt(campaign_id=campaign.pk, voter_id=voter.pk)
+    return None
+
+
+def result_for_campaign(*, campaign):
+    """The stored result, or None if there is none yet or the embargo hides it."""
+    from voting.models import CampaignResult
+
+    if not campaign.are_counts_visible():
+        return None
+    return CampaignResult.objects.filter(campaign=campaign).first()
+
+
+def pairs_answered(*, voter, campaign) -> int:
+    from voting.models import PairwisePrompt
+
+    return PairwisePrompt.objects.filter(
+        voter=voter, campaign=campaign, answered_at__isnull=False
+    ).count()
+
+
+def result_rows(*, campaign, result) -> list[dict]:
+    """One row per idea of a result, best first, with the figure to chart and its share of
+    the largest (0-100) for the bar width. One query for the titles."""
+    from ideas.models import Idea
+
+    titles = dict(Idea.objects.filter(pk__in=result.ranking).values_list("pk", "title"))
+    details = result.details
+    figures: dict[str, float] = {}
+    if "counts" in details:
+        for key, value in details["counts"].items():
+            figures[key] = value["score"] if isinstance(value, dict) else value
+            if isinstance(value, dict) and campaign.voting_method == "support":
+                figures[key] = value["upvotes"]
+            if isinstance(value, dict) and campaign.voting_method == "star":
+                figures[key] = round(value["method_score"], 2)
+    elif "scores" in details:
+        figures = {key: round(value, 3) for key, value in details["scores"].items()}
+    elif "rounds" in details and details["rounds"]:
+        figures = details["rounds"][0]
+    elif "pairwise" in details:
+        figures = {key: sum(row.values()) for key, row in details["pairwise"].items()}
+    largest = max([abs(v) for v in figures.values()] or [0]) or 1
+    funded = set(details.get("funded", []))
+    return [
+        {"idea_id": pk, "title": titles.get(pk, "?"), "position": index + 1,
+         "figure": figures.get(str(pk), 0),
+         "percent": round(100 * abs(figures.get(str(pk), 0)) / largest),
+         "funded": pk in funded}
+        for index, pk in enumerate(result.ranking)
+    ]  # fmt: skip

@@ -7,13 +7,15 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
 from ideas.models import Idea
 from voting import dirty
-from voting.milestones import milestones_reached
+from voting.methods.ratings import bayesian_average, controversy, hot_score
+from voting.milestones import milestones_reached, support_events
 from voting.models import IdeaTally, Vote
+from voting.support import SupportState, support_advance
 
 # A vote written by a transaction that began before a tally was computed may commit after
 # it; reconciliation looks this far back so such a vote is never missed.
@@ -55,7 +57,10 @@ def tally_recompute(*, idea_ids: Iterable[int]) -> int:
                 ignore_conflicts=True,
             )
         tallies = list(
-            IdeaTally.objects.select_for_update().filter(idea_id__in=ids).order_by("idea_id")
+            IdeaTally.objects.select_for_update(of=("self",))
+            .select_related("campaign", "idea")
+            .filter(idea_id__in=ids)
+            .order_by("idea_id")
         )
         counts = {
             row["idea_id"]: row
@@ -64,28 +69,70 @@ def tally_recompute(*, idea_ids: Iterable[int]) -> int:
             .annotate(
                 up=Count("pk", filter=Q(value=Vote.Value.UP)),
                 down=Count("pk", filter=Q(value=Vote.Value.DOWN)),
+                rated=Count("pk", filter=Q(value__gte=1)),
+                stars=Sum("value", filter=Q(value__gte=1), default=0),
                 last=Max("updated_at"),
             )
         }
         now = timezone.now()
         for tally in tallies:
-            row = counts.get(tally.idea_id, {"up": 0, "down": 0, "last": None})
-            tally.upvotes, tally.downvotes = row["up"], row["down"]
-            tally.score = row["up"] - row["down"]
-            tally.wilson_lower_bound = wilson_lower_bound(row["up"], row["down"])
-            tally.last_vote_at = row["last"]
-            tally.computed_at = now
+            row = counts.get(tally.idea_id, EMPTY_COUNTS)
+            _apply_counts(tally, row, now=now)
             reached = [m for m in settings.FOULE_VOTE_MILESTONES
                        if tally.highest_milestone < m <= tally.vote_count]
             if reached:
                 tally.highest_milestone = reached[-1]
                 milestones_reached(idea_id=tally.idea_id, milestones=reached)
-        IdeaTally.objects.bulk_update(
-            tallies,
-            ["upvotes", "downvotes", "score", "wilson_lower_bound", "highest_milestone",
-             "last_vote_at", "computed_at"],
-        )
+        IdeaTally.objects.bulk_update(tallies, TALLY_FIELDS)
     return len(tallies)
+
+
+EMPTY_COUNTS = {"up": 0, "down": 0, "rated": 0, "stars": 0, "last": None}
+TALLY_FIELDS = [
+    "upvotes", "downvotes", "score", "wilson_lower_bound", "highest_milestone", "last_vote_at",
+    "computed_at", "rating_sum", "method_score", "hot_score", "controversy", "support_stage",
+    "support_deadline", "support_status",
+]  # fmt: skip
+# Star ratings: the Bayesian average pulls ideas with few ratings towards 3 stars, as if
+# each had five more ratings of 3.
+STAR_PRIOR_MEAN, STAR_PRIOR_WEIGHT = 3.0, 5
+
+
+def _apply_counts(tally: IdeaTally, row: dict, *, now) -> None:
+    """Write the counts of one idea into its tally, the way its campaign's method reads
+    them. Support stage changes also notify the author (once per event)."""
+    method = tally.campaign.voting_method
+    tally.last_vote_at = row["last"]
+    tally.computed_at = now
+    if method == "star":
+        tally.upvotes, tally.downvotes = row["rated"], 0
+        tally.rating_sum = row["stars"]
+        tally.score = row["rated"]
+        tally.method_score = bayesian_average(
+            ratings_sum=row["stars"], ratings_count=row["rated"],
+            prior_mean=STAR_PRIOR_MEAN, prior_weight=STAR_PRIOR_WEIGHT,
+        )  # fmt: skip
+        return
+    tally.upvotes, tally.downvotes = row["up"], row["down"]
+    tally.score = row["up"] - row["down"]
+    tally.wilson_lower_bound = wilson_lower_bound(row["up"], row["down"])
+    tally.hot_score = hot_score(score=tally.score,
+                                created_at_epoch=tally.idea.created_at.timestamp())
+    tally.controversy = controversy(upvotes=row["up"], downvotes=row["down"])
+    if method == "support":
+        state = support_advance(
+            stages=tally.campaign.support_stages or [],
+            supporters=row["up"],
+            state=SupportState(stage=tally.support_stage, status=tally.support_status,
+                               deadline=tally.support_deadline),
+            published_at=tally.idea.created_at,
+            now=now,
+        )
+        tally.support_stage, tally.support_status = state.stage, state.status
+        tally.support_deadline = state.deadline
+        tally.method_score = float(row["up"])
+        if state.events:
+            support_events(idea_id=tally.idea_id, events=state.events)
 
 
 def tally_drain_dirty(*, batch_size: int = 500, max_batches: int = 40) -> int:
@@ -126,4 +173,19 @@ def tally_reconcile(*, batch_size: int = 500) -> int:
     ids = stale_idea_ids()
     for start in range(0, len(ids), batch_size):
         tally_recompute(idea_ids=ids[start : start + batch_size])
+    return len(ids)
+
+
+def support_expire_due() -> int:
+    """Recount the active supporter-threshold ideas whose deadline has passed: the recount
+    expires those that missed their stage (run by beat every minute). Returns how many."""
+    ids = list(
+        IdeaTally.objects.filter(
+            campaign__voting_method="support",
+            support_status="active",
+            support_deadline__lte=timezone.now(),
+        ).values_list("idea_id", flat=True)
+    )
+    for start in range(0, len(ids), 500):
+        tally_recompute(idea_ids=ids[start : start + 500])
     return len(ids)

@@ -6,12 +6,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ApplicationError
 from ideas.models import Idea
 from ideas.rules import can_view_idea
-from voting import selectors, services
+from voting import ballots, pairwise, selectors, services
 
 # How long the score keeps asking for the worker's recount after a vote (1 s apart).
 TALLY_POLL_LIMIT = 30
@@ -90,3 +90,82 @@ def idea_tally(request, pk: int):
         {"idea": idea, "tally": tally,
          "pending_since": None if counted or poll >= TALLY_POLL_LIMIT else since, "poll": poll},
     )
+
+
+def _visible_campaign(request, slug: str):
+    from campaigns.models import Campaign
+    from campaigns.rules import can_view_campaign
+
+    campaign = get_object_or_404(Campaign.objects.select_related("brand"), slug=slug)
+    if not can_view_campaign(request.user, campaign):
+        raise Http404
+    return campaign
+
+
+def _ballot_choices_from_post(post, method: str) -> list[int]:
+    """Read the ballot form: checked ids, or for ranked ballots the ids by their number."""
+    if method != "ranked":
+        return [int(value) for value in post.getlist("choices")]
+    ranked = []
+    for name, value in post.items():
+        if name.startswith("rank-") and value.strip():
+            ranked.append((int(value), int(name.removeprefix("rank-"))))
+    ranks = [rank for rank, _idea in ranked]
+    if len(set(ranks)) != len(ranks):
+        raise ApplicationError(_("Give each idea a different number."), field="choices")
+    return [idea_id for _rank, idea_id in sorted(ranked)]
+
+
+@require_POST
+def campaign_ballot(request, slug: str):
+    campaign = _visible_campaign(request, slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(campaign.get_absolute_url())
+    try:
+        choices = _ballot_choices_from_post(request.POST, campaign.voting_method)
+        ballots.ballot_submit(voter=request.user, campaign=campaign, choices=choices)
+    except ValueError:
+        messages.error(request, _("The ballot could not be read: use the form's numbers."))
+    except ApplicationError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("Your ballot is recorded."))
+    return redirect(campaign)
+
+
+@require_http_methods(["GET", "POST"])
+def campaign_compare(request, slug: str):
+    """The pairwise survey: GET shows a pair (with its one-time token), POST answers it."""
+    campaign = _visible_campaign(request, slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.method == "POST":
+        try:
+            pairwise.pairwise_answer(voter=request.user, token=request.POST.get("token", ""),
+                                     outcome=request.POST.get("outcome", ""))
+        except ApplicationError as refusal:
+            messages.error(request, refusal.message)
+        return redirect("voting:compare", slug=campaign.slug)
+    try:
+        prompt = pairwise.pairwise_issue(voter=request.user, campaign=campaign)
+    except ApplicationError as refusal:
+        return render(request, "voting/compare.html",
+                      {"campaign": campaign, "error": refusal.message},
+                      status=refusal.status_code)
+    answered = selectors.pairs_answered(voter=request.user, campaign=campaign)
+    return render(request, "voting/compare.html",
+                  {"campaign": campaign, "prompt": prompt, "answered": answered})
+
+
+def campaign_results(request, slug: str):
+    campaign = _visible_campaign(request, slug)
+    result = selectors.result_for_campaign(campaign=campaign)
+    if result is None:
+        return render(request, "voting/results.html", {"campaign": campaign, "result": None},
+                      status=404)
+    return render(request, "voting/results.html", {
+        "campaign": campaign,
+        "result": result,
+        "rows": selectors.result_rows(campaign=campaign, result=result),
+        "my_receipt": selectors.receipt_for_voter(voter=request.user, campaign=campaign),
+    })

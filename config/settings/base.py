@@ -203,6 +203,26 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": schedule(60.0),
         "options": {"expires": 55},
     },
+    "support-expire-due": {
+        "task": "voting.tasks.support_expire_due",
+        "schedule": schedule(60.0),
+        "options": {"expires": 55},
+    },
+    "results-drain-dirty": {
+        "task": "voting.tasks.results_drain_dirty",
+        "schedule": schedule(env.float("FOULE_RESULTS_INTERVAL", default=2.0)),
+        "options": {"expires": 10},
+    },
+    "results-reconcile": {
+        "task": "voting.tasks.results_reconcile",
+        "schedule": schedule(60.0),
+        "options": {"expires": 55},
+    },
+    "results-finalize-due": {
+        "task": "voting.tasks.results_finalize_due",
+        "schedule": schedule(60.0),
+        "options": {"expires": 55},
+    },
     "worker-heartbeat": {
         "task": "core.tasks.worker_heartbeat",
         "schedule": schedule(5.0),

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ideas.models import Idea
@@ -10,7 +11,8 @@ class TallyOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = IdeaTally
         fields = ["upvotes", "downvotes", "score", "vote_count", "wilson_lower_bound",
-                  "computed_at"]
+                  "rating_sum", "method_score", "hot_score", "controversy", "support_stage",
+                  "support_deadline", "support_status", "computed_at"]
 
 
 class AuthorOutputSerializer(serializers.Serializer):
@@ -26,9 +28,12 @@ class IdeaOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Idea
         fields = ["id", "campaign", "title", "body", "body_html", "author", "created_at",
-                  "content_hash", "tally", "url"]
+                  "content_hash", "cost", "tally", "url"]
 
-    def get_tally(self, idea) -> TallyOutputSerializer:
+    @extend_schema_field(TallyOutputSerializer(allow_null=True))
+    def get_tally(self, idea):
+        if not self.context.get("counts_visible", True):
+            return None  # results embargo: no counts until voting closes
         tally = getattr(idea, "tally", None)  # a missing reverse one-to-one raises AttributeError
         return TallyOutputSerializer(tally or IdeaTally(idea_id=idea.pk)).data
 
@@ -36,3 +41,7 @@ class IdeaOutputSerializer(serializers.ModelSerializer):
 class IdeaInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=140)
     body = serializers.CharField(max_length=20000)
+    cost = serializers.IntegerField(
+        min_value=1, max_value=10**12, required=False, allow_null=True,
+        help_text="Budget campaigns only: what the idea would cost.",
+    )

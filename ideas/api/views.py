@@ -1,6 +1,6 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
@@ -9,6 +9,7 @@ from campaigns.models import Campaign
 from campaigns.rules import can_view_campaign
 from ideas import selectors, services
 from ideas.api.serializers import IdeaInputSerializer, IdeaOutputSerializer
+from voting.orders import ORDERS
 
 
 class CampaignIdeaListCreateView(generics.ListCreateAPIView):
@@ -24,8 +25,28 @@ class CampaignIdeaListCreateView(generics.ListCreateAPIView):
             raise Http404
         return campaign
 
+    @extend_schema(parameters=[
+        OpenApiParameter("order", str, enum=list(ORDERS),
+                         description="Fits the campaign's method, else its default order."),
+        OpenApiParameter("seed", str, description='Stable shuffle for order "random".'),
+    ])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        return selectors.idea_list_ranked(campaign=self.get_campaign())
+        self.campaign = self.get_campaign()
+        queryset, _order = selectors.idea_list_ordered(
+            campaign=self.campaign,
+            order=self.request.query_params.get("order"),
+            seed=self.request.query_params.get("seed", "")[:64],
+        )
+        return queryset
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        campaign = getattr(self, "campaign", None)
+        context["counts_visible"] = campaign is None or campaign.are_counts_visible()
+        return context
 
     @extend_schema(request=IdeaInputSerializer, responses={201: IdeaOutputSerializer})
     def post(self, request, *args, **kwargs):
@@ -35,7 +56,11 @@ class CampaignIdeaListCreateView(generics.ListCreateAPIView):
         idea = services.idea_submit(author=request.user, campaign=campaign,
                                     **serializer.validated_data)
         idea = selectors.idea_get_visible(pk=idea.pk)
-        return Response(IdeaOutputSerializer(idea).data, status=status.HTTP_201_CREATED)
+        return Response(
+            IdeaOutputSerializer(idea, context={"counts_visible": campaign.are_counts_visible()})
+            .data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class IdeaDetailView(generics.RetrieveAPIView):
@@ -48,4 +73,9 @@ class IdeaDetailView(generics.RetrieveAPIView):
         idea = selectors.idea_get_visible(pk=self.kwargs["pk"])
         if idea is None:
             raise Http404
+        self.counts_visible = idea.campaign.are_counts_visible()
         return idea
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(),
+                "counts_visible": getattr(self, "counts_visible", True)}

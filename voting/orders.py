@@ -1,0 +1,54 @@
+"""The orders an idea list can be shown in. Each but "random" reads one indexed column of
+the tally (see IdeaTally.Meta.indexes)."""
+
+import hashlib
+
+from django.db.models import CharField, F, QuerySet, Value
+from django.db.models.functions import MD5, Cast, Concat
+from django.utils.translation import gettext_lazy as _
+
+ORDERS = {
+    "top": (_("Top"), ("-tally__wilson_lower_bound", "-tally__score", "-id")),
+    "score": (_("Score"), ("-tally__score", "-tally__wilson_lower_bound", "-id")),
+    "newest": (_("Newest"), ("-created_at", "-id")),
+    "hot": (_("Hot"), ("-tally__hot_score", "-id")),
+    "controversial": (_("Controversial"), ("-tally__controversy", "-id")),
+    "supported": (_("Most supported"), ("-tally__upvotes", "-id")),
+    "rated": (_("Best rated"), ("-tally__method_score", "-tally__upvotes", "-id")),
+    "random": (_("Random"), None),
+}
+# Which orders make sense, per voting method; the first is the default.
+ORDERS_BY_METHOD = {
+    "updown": ["top", "hot", "newest", "controversial", "score", "random"],
+    "support": ["supported", "newest", "random"],
+    "star": ["rated", "newest", "random"],
+    "pairwise": ["rated", "newest", "random"],
+    "single": ["newest", "random"],
+    "approval": ["newest", "random"],
+    "ranked": ["newest", "random"],
+    "budget": ["newest", "random"],
+}
+
+
+def orders_for(method: str) -> list[tuple[str, str]]:
+    return [(name, ORDERS[name][0]) for name in ORDERS_BY_METHOD.get(method, ["newest"])]
+
+
+def order_name(method: str, requested: str | None, *, counts_visible: bool = True) -> str:
+    """The requested order if it fits the method, else the method's default. Under a
+    results embargo no order may reveal the counts."""
+    allowed = ORDERS_BY_METHOD.get(method, ["newest"])
+    if not counts_visible:
+        allowed = [name for name in allowed if name in ("newest", "random")]
+    return requested if requested in allowed else allowed[0]
+
+
+def apply_order(queryset: QuerySet, name: str, *, seed: str = "") -> QuerySet:
+    """Order `queryset` (of ideas). "random" is stable for one seed: a visitor paging
+    through sees each idea once, in the same shuffled order."""
+    if name == "random":
+        salt = hashlib.sha256(seed.encode()).hexdigest()[:16]
+        return queryset.annotate(
+            shuffle=MD5(Concat(Cast(F("id"), CharField()), Value(salt)))
+        ).order_by("shuffle", "id")
+    return queryset.order_by(*ORDERS[name][1])
