@@ -16,12 +16,17 @@ def is_support_open_for_idea(user, idea) -> bool:
     deadline; every other method has no such stage."""
     if idea is None or idea.campaign.voting_method != "support":
         return True
-    tally = getattr(idea, "tally", None)
-    if tally is None:
+    from voting.models import IdeaTally  # read fresh: the worker may have just changed it
+
+    state = IdeaTally.objects.filter(idea_id=idea.pk).values(
+        "support_status", "support_deadline"
+    ).first()
+    if state is None:
         return True
-    if tally.support_status != "active":
+    if state["support_status"] != "active":
         return False
-    return tally.support_deadline is None or timezone.now() < tally.support_deadline
+    deadline = state["support_deadline"]
+    return deadline is None or timezone.now() < deadline
 
 
 @rules.predicate
