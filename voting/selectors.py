@@ -111,7 +111,7 @@ def result_rows(*, campaign, result) -> list[dict]:
         figures = details["rounds"][0]
     elif "pairwise" in details:
         figures = {key: sum(row.values()) for key, row in details["pairwise"].items()}
-    largest = max([abs(v) for v in figures.values()] or [0]) or 1
+    largest = max([abs(float(v)) for v in figures.values()] or [0]) or 1
     funded = set(details.get("funded", []))
     return [
         {"idea_id": pk, "title": titles.get(pk, "?"), "position": index + 1,

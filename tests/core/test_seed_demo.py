@@ -13,16 +13,20 @@ def test_seed_demo_is_idempotent_and_tallies_its_votes(db, capsys):
     call_command("seed_demo")
     assert (User.objects.count(), Campaign.objects.count(), Idea.objects.count(),
             Vote.objects.count()) == counts
-    assert counts[1] == 4
+    assert counts[1] == 9  # four up/down campaigns in every phase, one per other format
     output = capsys.readouterr().out
     for email in ["manager@demo.foule.localhost", "moderator@demo.foule.localhost",
                   "contributor@demo.foule.localhost"]:
         assert email in output
         assert User.objects.get(email=email).check_password("foule-demo")
-    for tally in IdeaTally.objects.all():
+    for tally in IdeaTally.objects.filter(campaign__voting_method__in=["updown", "support"]):
         votes = Vote.objects.filter(idea_id=tally.idea_id)
         assert tally.upvotes == votes.filter(value=1).count()
         assert tally.downvotes == votes.filter(value=-1).count()
+    for tally in IdeaTally.objects.filter(campaign__voting_method="star"):
+        votes = Vote.objects.filter(idea_id=tally.idea_id, value__gte=1)
+        assert (tally.upvotes, tally.rating_sum) == (
+            votes.count(), sum(votes.values_list("value", flat=True)))
     phases = {campaign.phase() for campaign in Campaign.objects.all()}
     assert phases == {"submission_and_voting", "voting", "upcoming", "closed"}
 

@@ -12,6 +12,9 @@ from accounts.services import user_create
 from campaigns.models import Brand, BrandMembership, Campaign
 from campaigns.services import campaign_create
 from ideas.services import idea_submit
+from voting.ballots import ballot_submit
+from voting.pairwise import pairwise_answer, pairwise_issue
+from voting.results import results_finalize_due, results_reconcile
 from voting.services import vote_cast
 from voting.tally import tally_reconcile
 
@@ -77,6 +80,35 @@ CAMPAIGNS = [
 ]
 
 
+# One campaign per other format: (title, brief, options, ideas as (title, body, cost)).
+FORMAT_CAMPAIGNS = [
+    ("Name our new mascot", "Rank the names from your favourite down. Counted by the "
+     "Schulze method.", {"voting_method": "ranked"},
+     [("Clarette", "A cheerful cow.", None), ("Bouboule", "Round and happy.", None),
+      ("Mademoiselle Lait", "Elegant.", None), ("Yaourtix", "A Gaulish hero.", None)]),
+    ("Which café idea is better?", "Two ideas at a time: pick the better one. Scores by "
+     "Bradley-Terry.", {"voting_method": "pairwise"},
+     [("Free refills", "Refill your cup for free.", None),
+      ("Reading corner", "Books to borrow.", None), ("Kids' menu", "Small portions.", None),
+      ("Terrace", "Tables outside in summer.", None), ("Vegan options", "Oat milk.", None)]),
+    ("Neighbourhood budget 2027", "Spend 100,000 € across the projects you want most.",
+     {"voting_method": "budget", "budget_amount": 100000},
+     [("Bike racks", "Twenty racks near the market.", 15000),
+      ("Playground", "A new playground in the park.", 60000),
+      ("Street trees", "Forty trees on the avenue.", 40000),
+      ("Public piano", "A piano in the square.", 5000)]),
+    ("Bring back a 1980s recipe", "Support the recipes you miss: 5 supporters within 30 "
+     "days, then 8 within 60, and we review it.",
+     {"voting_method": "support", "support_stages": [[5, 30], [8, 60]]},
+     [("Vanilla-caramel cup", "The one with the caramel at the bottom.", None),
+      ("Strawberry foam", "Light and pink.", None)]),
+    ("Rate our new desserts", "Give each dessert one to five stars.",
+     {"voting_method": "star"},
+     [("Lemon posset", "Sharp and creamy.", None), ("Chocolate mousse", "Dark.", None),
+      ("Rice pudding", "With cinnamon.", None)]),
+]
+
+
 class Command(BaseCommand):
     help = "Load the demo brand, campaigns, ideas, votes and the three demo logins."
 
@@ -84,8 +116,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             created = self.seed()
         if created:
-            # Tallies are derived by the same service the workers run.
+            # Tallies and results are derived by the same services the workers run.
             tally_reconcile()
+            results_reconcile()
+            results_finalize_due()  # the closed campaign gets its final result
         self.stdout.write(
             self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         )
@@ -121,12 +155,14 @@ class Command(BaseCommand):
         BrandMembership.objects.get_or_create(
             brand=brand, user=manager, defaults={"role": BrandMembership.Role.MANAGER}
         )
-        if Campaign.objects.filter(brand=brand).exists():
-            return False
-
         now = timezone.now()
         authors = [contributor, *crowd]
+        existing = set(Campaign.objects.filter(brand=brand).values_list("title", flat=True))
+        created = False
         for title, brief, submission, voting, ideas in CAMPAIGNS:
+            if title in existing:
+                continue
+            created = True
             # Created open so that ideas and votes go through the services, then moved to
             # their real dates.
             campaign = campaign_create(
@@ -148,4 +184,49 @@ class Command(BaseCommand):
                 voting_opens_at=now + timedelta(days=voting[0]),
                 voting_closes_at=now + timedelta(days=voting[1]),
             )
-        return True
+        for title, brief, options, ideas in FORMAT_CAMPAIGNS:
+            if title in existing:
+                continue
+            created = True
+            self.seed_format(manager=manager, brand=brand, crowd=crowd, authors=authors,
+                             title=title, brief=brief, options=options, ideas=ideas, now=now)
+        return created
+
+    def seed_format(self, *, manager, brand, crowd, authors, title, brief, options, ideas,
+                    now):
+        campaign = campaign_create(
+            created_by=manager, brand=brand, title=title, brief=brief,
+            submission_opens_at=now - timedelta(days=5),
+            submission_closes_at=now + timedelta(days=10),
+            voting_opens_at=now - timedelta(days=5),
+            voting_closes_at=now + timedelta(days=25),
+            **options,
+        )
+        created = [
+            idea_submit(author=authors[index % len(authors)], campaign=campaign,
+                        title=idea_title, body=body, cost=cost)
+            for index, (idea_title, body, cost) in enumerate(ideas)
+        ]
+        ids = [idea.pk for idea in created]
+        method = campaign.voting_method
+        for number, voter in enumerate(crowd):
+            others = [idea for idea in created if idea.author_id != voter.pk]
+            if method == "ranked":
+                order = ids[number % len(ids):] + ids[: number % len(ids)]
+                ballot_submit(voter=voter, campaign=campaign,
+                              choices=[pk for pk in order if pk in {i.pk for i in others}])
+            elif method == "budget":
+                ballot_submit(voter=voter, campaign=campaign,
+                              choices=[ids[number % 2], ids[3]] if number % 3 else [ids[1]])
+            elif method == "pairwise":
+                for _ in range(3):
+                    prompt = pairwise_issue(voter=voter, campaign=campaign)
+                    pairwise_answer(voter=voter, token=prompt.token,
+                                    outcome="left" if prompt.left_id < prompt.right_id
+                                    else "right")
+            elif method == "support":
+                for idea in others[: 1 + number % 2]:
+                    vote_cast(voter=voter, idea=idea, value=1)
+            elif method == "star":
+                for index, idea in enumerate(others):
+                    vote_cast(voter=voter, idea=idea, value=1 + (number + index * 2) % 5)
