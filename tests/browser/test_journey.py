@@ -90,7 +90,7 @@ def test_campaign_idea_vote_tally_and_notification(
     assert campaign.is_submission_open() and campaign.is_voting_open()
     campaign_url = f"{base}{campaign.get_absolute_url()}"
     expect(page).to_have_url(campaign_url)
-    expect(page.locator("main .badge")).to_have_text("Open for ideas and votes")
+    expect(page.locator("main .badge").first).to_have_text("Open for ideas and votes")
     log_out(page)
 
     # 2. Contributor A signs up and confirms her email address from the email.
