@@ -1,6 +1,5 @@
 """Bradley-Terry scores for pairwise comparisons, and the choice of the next pair."""
 
-import math
 import random
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -13,8 +12,8 @@ PRIOR_GAMES = 1.0
 def bradley_terry(*, items: Sequence[int], comparisons: Iterable[tuple[int, int]],
                   iterations: int = 500, tolerance: float = 1e-9) -> dict[int, float]:
     """Strengths by the MM algorithm (Hunter 2004) with the prior above, returned as the
-    probability (0-1) that the item beats an average item (strength 1, the geometric mean
-    of all strengths). `comparisons` are (winner, loser) pairs."""
+    probability (0-1) that the item beats the virtual reference item of strength 1 (an
+    item nobody has judged yet scores 0.5). `comparisons` are (winner, loser) pairs."""
     items = list(items)
     if not items:
         return {}
@@ -35,8 +34,6 @@ def bradley_terry(*, items: Sequence[int], comparisons: Iterable[tuple[int, int]
             denominators[i] += n / total
             denominators[j] += n / total
         new = [wins[i] / denominators[i] for i in range(len(items))]
-        mean = math.exp(sum(math.log(s) for s in new) / len(new))
-        new = [s / mean for s in new]
         change = max(abs(a - b) for a, b in zip(new, strength, strict=True))
         strength = new
         if change < tolerance:
