@@ -72,6 +72,19 @@ class WorkerProcess:
     def output(self) -> str:
         return Path(self.log.name).read_text(errors="replace")[-5000:]
 
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool children at once, as a crashed machine would:
+        no warm shutdown, no task acknowledged or requeued by the worker itself."""
+        import psutil
+
+        if not self.process or self.process.poll() is not None:
+            return
+        parent = psutil.Process(self.process.pid)
+        for process in [*parent.children(recursive=True), parent]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
+        self.process.wait(timeout=10)
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
