@@ -36,8 +36,14 @@ class BrandMembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ("title", "brand", "is_published", "submission_opens_at",
-                    "voting_closes_at", "idea_count")
+    list_display = (
+        "title",
+        "brand",
+        "is_published",
+        "submission_opens_at",
+        "voting_closes_at",
+        "idea_count",
+    )
     list_filter = ("is_published", "brand", "voting_closes_at")
     search_fields = ("title", "slug", "brand__name")
     list_select_related = ("brand",)

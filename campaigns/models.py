@@ -102,29 +102,44 @@ class Campaign(TimeStampedModel):
     voting_closes_at = models.DateTimeField(_("voting closes"), db_index=True)
     is_published = models.BooleanField(_("published"), default=True)
     voting_method = models.CharField(
-        _("voting method"), max_length=20, choices=VotingMethod.choices,
+        _("voting method"),
+        max_length=20,
+        choices=VotingMethod.choices,
         default=VotingMethod.UPDOWN,
     )
     ranked_method = models.CharField(
-        _("ranked ballot count"), max_length=20, choices=RankedMethod.choices,
+        _("ranked ballot count"),
+        max_length=20,
+        choices=RankedMethod.choices,
         default=RankedMethod.SCHULZE,
     )
     max_votes_per_voter = models.PositiveIntegerField(
-        _("votes per voter"), null=True, blank=True,
-        help_text=_("How many ideas one person may vote for (approvals in an approval "
-                    "election). Empty: no limit."),
+        _("votes per voter"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many ideas one person may vote for (approvals in an approval "
+            "election). Empty: no limit."
+        ),
     )
     budget_amount = models.PositiveIntegerField(
-        _("budget"), null=True, blank=True,
+        _("budget"),
+        null=True,
+        blank=True,
         help_text=_("Budget campaigns: what each voter may spend across ideas."),
     )
     support_stages = models.JSONField(
-        _("support stages"), default=default_support_stages, blank=True,
-        help_text=_("Supporter thresholds: [[supporters, days], ...], each stage to reach "
-                    "within its days after the previous one."),
+        _("support stages"),
+        default=default_support_stages,
+        blank=True,
+        help_text=_(
+            "Supporter thresholds: [[supporters, days], ...], each stage to reach "
+            "within its days after the previous one."
+        ),
     )
     results_embargo = models.BooleanField(
-        _("hide counts until the close"), default=False,
+        _("hide counts until the close"),
+        default=False,
         help_text=_("Voters see no counts or ranking until voting closes."),
     )
     created_by = models.ForeignKey(

@@ -38,8 +38,10 @@ def campaign_create(
 ) -> Campaign:
     """Create a campaign for `brand`. Only a verified member of the brand may do so."""
     if not campaign_rules.can_create_campaign_for_brand(created_by, brand):
-        raise NotAllowed(_("Only verified members of %(brand)s can create its campaigns.")
-                         % {"brand": brand.name})
+        raise NotAllowed(
+            _("Only verified members of %(brand)s can create its campaigns.")
+            % {"brand": brand.name}
+        )
     if submission_closes_at <= submission_opens_at:
         raise ApplicationError(
             _("Submissions must close after they open."), field="submission_closes_at"
@@ -55,8 +57,9 @@ def campaign_create(
     if voting_method == Campaign.VotingMethod.BUDGET and not budget_amount:
         raise ApplicationError(_("A budget campaign needs a budget."), field="budget_amount")
     if voting_method == Campaign.VotingMethod.SUPPORT and not support_stages:
-        raise ApplicationError(_("A supporter-threshold campaign needs stages."),
-                               field="support_stages")
+        raise ApplicationError(
+            _("A supporter-threshold campaign needs stages."), field="support_stages"
+        )
     for _attempt in range(3):  # a concurrent campaign may take the slug; try a fresh one
         try:
             with transaction.atomic():

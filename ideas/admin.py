@@ -24,8 +24,16 @@ class IdeaAdmin(admin.ModelAdmin):
     search_fields = ("title", "body", "author__email")
     list_select_related = ("campaign", "author", "tally")
     raw_id_fields = ("author",)
-    readonly_fields = ("status", "hidden_reason", "hidden_at", "hidden_by", "content_hash",
-                       "body_html", "created_at", "updated_at")
+    readonly_fields = (
+        "status",
+        "hidden_reason",
+        "hidden_at",
+        "hidden_by",
+        "content_hash",
+        "body_html",
+        "created_at",
+        "updated_at",
+    )
     date_hierarchy = "created_at"
     actions = ["hide_ideas", "unhide_ideas"]
 

@@ -5,13 +5,13 @@ from ideas.models import Idea
 from voting.orders import apply_order, order_name
 
 
-def idea_list_ordered(*, campaign: Campaign, order: str | None = None, seed: str = ""
-                      ) -> tuple[QuerySet[Idea], str]:
+def idea_list_ordered(
+    *, campaign: Campaign, order: str | None = None, seed: str = ""
+) -> tuple[QuerySet[Idea], str]:
     """Visible ideas of a campaign in the requested order if the campaign's method offers
     it (else its default), and the order used. One query whatever the length: author and
     tally come in the same join; every order but "random" reads an indexed tally column."""
-    name = order_name(campaign.voting_method, order,
-                      counts_visible=campaign.are_counts_visible())
+    name = order_name(campaign.voting_method, order, counts_visible=campaign.are_counts_visible())
     queryset = (
         Idea.objects.visible()
         .filter(campaign=campaign)

@@ -21,8 +21,9 @@ def _content_hash(title: str, body: str) -> str:
 
 
 @transaction.atomic
-def idea_submit(*, author, campaign: Campaign, title: str, body: str,
-                cost: int | None = None) -> Idea:
+def idea_submit(
+    *, author, campaign: Campaign, title: str, body: str, cost: int | None = None
+) -> Idea:
     """Publish an idea in `campaign`; the author earns the "idea published" points once.
 
     An empty tally row is written with the idea so that the ranked list of a campaign is
@@ -59,7 +60,9 @@ def idea_submit(*, author, campaign: Campaign, title: str, body: str,
     IdeaTally.objects.create(
         idea=idea,
         campaign_id=campaign.pk,
-        support_deadline=first_deadline(stages=campaign.support_stages, published_at=idea.created_at)
+        support_deadline=first_deadline(
+            stages=campaign.support_stages, published_at=idea.created_at
+        )
         if campaign.voting_method == Campaign.VotingMethod.SUPPORT
         else None,
     )
@@ -79,8 +82,9 @@ def idea_hide(*, idea: Idea, moderator, reason: str) -> Idea:
         raise NotAllowed(_("Only moderators can hide ideas."))
     reason = reason.strip()
     if not reason:
-        raise ApplicationError(_("Say why the idea is hidden: its author will read it."),
-                               field="reason")
+        raise ApplicationError(
+            _("Say why the idea is hidden: its author will read it."), field="reason"
+        )
     idea = Idea.objects.select_for_update().get(pk=idea.pk)
     if idea.status == Idea.Status.HIDDEN:
         return idea

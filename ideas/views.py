@@ -25,8 +25,11 @@ def idea_detail(request, pk: int):
     return render(
         request,
         "ideas/detail.html",
-        {"idea": idea, "campaign": idea.campaign,
-         "my_vote": vote_value(voter=request.user, idea=idea)},
+        {
+            "idea": idea,
+            "campaign": idea.campaign,
+            "my_vote": vote_value(voter=request.user, idea=idea),
+        },
     )
 
 
@@ -40,13 +43,15 @@ def idea_submit(request, slug: str):
     allowed = can_submit_idea(request.user, campaign)
     if request.method == "POST" and form.is_valid():
         try:
-            idea = services.idea_submit(author=request.user, campaign=campaign,
-                                        **form.cleaned_data)
+            idea = services.idea_submit(author=request.user, campaign=campaign, **form.cleaned_data)
         except ApplicationError as error:
             apply_service_error(form, error)
         else:
             messages.success(request, _("Your idea is published. Thank you!"))
             return redirect(idea)
-    return render(request, "ideas/form.html",
-                  {"form": form, "campaign": campaign, "allowed": allowed},
-                  status=200 if allowed or request.method == "GET" else 403)
+    return render(
+        request,
+        "ideas/form.html",
+        {"form": form, "campaign": campaign, "allowed": allowed},
+        status=200 if allowed or request.method == "GET" else 403,
+    )

@@ -57,23 +57,32 @@ class Notification(models.Model):
         if self.kind == self.Kind.VOTE_MILESTONE:
             if params["count"] == 1:
                 return _("Your idea “%(title)s” received its first vote.") % params
-            return ngettext(
-                "Your idea “%(title)s” reached %(count)d vote.",
-                "Your idea “%(title)s” reached %(count)d votes.",
-                params["count"],
-            ) % params
+            return (
+                ngettext(
+                    "Your idea “%(title)s” reached %(count)d vote.",
+                    "Your idea “%(title)s” reached %(count)d votes.",
+                    params["count"],
+                )
+                % params
+            )
         if self.kind == self.Kind.SUPPORT_STAGE:
             return _("Your idea “%(title)s” reached %(count)d supporters.") % params
         if self.kind == self.Kind.SUPPORT_REVIEW:
-            return _(
-                "Your idea “%(title)s” reached %(count)d supporters: the brand will now "
-                "review it."
-            ) % params
+            return (
+                _(
+                    "Your idea “%(title)s” reached %(count)d supporters: the brand will now "
+                    "review it."
+                )
+                % params
+            )
         if self.kind == self.Kind.SUPPORT_EXPIRED:
-            return _(
-                "Your idea “%(title)s” did not reach %(count)d supporters in time; it no "
-                "longer gathers support."
-            ) % params
+            return (
+                _(
+                    "Your idea “%(title)s” did not reach %(count)d supporters in time; it no "
+                    "longer gathers support."
+                )
+                % params
+            )
         if self.kind == self.Kind.RESULTS_PUBLISHED:
             return _("The results of “%(title)s” are out.") % params
         if self.kind == self.Kind.IDEA_HIDDEN:

@@ -4,8 +4,9 @@ from django.utils import timezone
 from notifications.models import Notification
 
 
-def notification_create(*, recipient, kind: str, event_key: str, params: dict, url: str = ""
-                        ) -> tuple[Notification, bool]:
+def notification_create(
+    *, recipient, kind: str, event_key: str, params: dict, url: str = ""
+) -> tuple[Notification, bool]:
     """Store a notification once per (recipient, event_key). The unique constraint decides
     (get_or_create retries on its IntegrityError), so a task that runs twice, or two workers
     at once, notify once. Returns (notification, created)."""
@@ -18,6 +19,4 @@ def notification_create(*, recipient, kind: str, event_key: str, params: dict, u
 
 def notifications_mark_read(*, recipient, notifications: QuerySet | None = None) -> int:
     queryset = notifications if notifications is not None else Notification.objects.all()
-    return queryset.filter(recipient=recipient, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    return queryset.filter(recipient=recipient, read_at__isnull=True).update(read_at=timezone.now())

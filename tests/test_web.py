@@ -231,7 +231,9 @@ def test_an_htmx_vote_returns_the_widget_and_writes_one_vote(verified_client):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.startswith(f'<div class="vote vote--updown" id="vote-{idea.pk}" data-testid="vote-widget">')
+    assert html.startswith(
+        f'<div class="vote vote--updown" id="vote-{idea.pk}" data-testid="vote-widget">'
+    )
     assert "<html" not in html
     assert 'aria-pressed="true"' in html
     assert "vote__error" not in html

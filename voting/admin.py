@@ -25,8 +25,16 @@ class VoteAdmin(admin.ModelAdmin):
 
 @admin.register(IdeaTally)
 class IdeaTallyAdmin(admin.ModelAdmin):
-    list_display = ("idea", "campaign", "score", "upvotes", "downvotes", "wilson_lower_bound",
-                    "highest_milestone", "computed_at")
+    list_display = (
+        "idea",
+        "campaign",
+        "score",
+        "upvotes",
+        "downvotes",
+        "wilson_lower_bound",
+        "highest_milestone",
+        "computed_at",
+    )
     list_filter = ("campaign",)
     search_fields = ("idea__title",)
     list_select_related = ("idea", "campaign")

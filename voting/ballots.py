@@ -17,11 +17,13 @@ from voting.models import Ballot, BallotChoice
 
 def _check_can_submit_ballot(*, voter, campaign: Campaign) -> None:
     if not is_verified(voter):
-        raise NotAllowed(_("Please verify your email address before voting."),
-                         code="email_not_verified")
+        raise NotAllowed(
+            _("Please verify your email address before voting."), code="email_not_verified"
+        )
     if campaign.voting_method not in Campaign.BALLOT_METHODS:
-        raise Conflict(_("This campaign is voted idea by idea, not with a ballot."),
-                       code="wrong_method")
+        raise Conflict(
+            _("This campaign is voted idea by idea, not with a ballot."), code="wrong_method"
+        )
     if not campaign.is_voting_open():
         raise Conflict(_("Voting is not open for this campaign."), code="voting_closed")
 
@@ -29,8 +31,7 @@ def _check_can_submit_ballot(*, voter, campaign: Campaign) -> None:
 def _validate_choices(*, campaign: Campaign, choices: list[int]) -> dict[int, Idea]:
     """Check the choices against the method's rules; return the chosen ideas by id."""
     if len(set(choices)) != len(choices):
-        raise ApplicationError(_("Each idea may appear only once on a ballot."),
-                               field="choices")
+        raise ApplicationError(_("Each idea may appear only once on a ballot."), field="choices")
     method = campaign.voting_method
     if method == Campaign.VotingMethod.SINGLE and len(choices) != 1:
         raise ApplicationError(_("Choose exactly one idea."), field="choices")
@@ -41,8 +42,9 @@ def _validate_choices(*, campaign: Campaign, choices: list[int]) -> dict[int, Id
         raise ApplicationError(
             _("You may approve at most %(limit)d ideas.") % {"limit": limit}, field="choices"
         )
-    ideas = {idea.pk: idea for idea in Idea.objects.visible().filter(campaign=campaign,
-                                                                     pk__in=choices)}
+    ideas = {
+        idea.pk: idea for idea in Idea.objects.visible().filter(campaign=campaign, pk__in=choices)
+    }
     unknown = [pk for pk in choices if pk not in ideas]
     if unknown:
         raise ApplicationError(

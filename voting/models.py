@@ -66,8 +66,11 @@ class IdeaTally(models.Model):
     support_deadline = models.DateTimeField(null=True, blank=True)
     support_status = models.CharField(
         max_length=20,
-        choices=[("active", _("Gathering support")), ("expired", _("Expired")),
-                 ("review", _("In brand review"))],
+        choices=[
+            ("active", _("Gathering support")),
+            ("expired", _("Expired")),
+            ("review", _("In brand review")),
+        ],
         default="active",
     )
     last_vote_at = models.DateTimeField(null=True, blank=True)

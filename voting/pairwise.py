@@ -20,8 +20,9 @@ from voting.models import PairwisePrompt
 
 def _check_can_answer(*, voter, campaign: Campaign) -> None:
     if not is_verified(voter):
-        raise NotAllowed(_("Please verify your email address before voting."),
-                         code="email_not_verified")
+        raise NotAllowed(
+            _("Please verify your email address before voting."), code="email_not_verified"
+        )
     if campaign.voting_method != Campaign.VotingMethod.PAIRWISE:
         raise Conflict(_("This campaign is not a pairwise survey."), code="wrong_method")
     if not campaign.is_voting_open():
@@ -41,8 +42,9 @@ def comparison_counts(*, campaign: Campaign) -> dict[int, int]:
     return counts
 
 
-def pairwise_issue(*, voter, campaign: Campaign, rng: random.Random | None = None
-                   ) -> PairwisePrompt:
+def pairwise_issue(
+    *, voter, campaign: Campaign, rng: random.Random | None = None
+) -> PairwisePrompt:
     """Issue a new pair to `voter`, favouring ideas with few comparisons. An unanswered pair
     issued to the same voter in the last hour is returned again instead (a reload must not
     mint tokens without end). Ideas the voter wrote are never shown to them."""
@@ -63,8 +65,7 @@ def pairwise_issue(*, voter, campaign: Campaign, rng: random.Random | None = Non
     items = [pk for pk in counts if pk not in own]
     if len(items) < 2:
         raise Conflict(_("There are not yet two ideas to compare."), code="not_enough_ideas")
-    left, right = next_pair(items=items, comparison_counts=counts,
-                            rng=rng or random.SystemRandom())
+    left, right = next_pair(items=items, comparison_counts=counts, rng=rng or random.SystemRandom())
     return PairwisePrompt.objects.create(
         campaign=campaign, voter=voter, left_id=left, right_id=right,
         token=secrets.token_urlsafe(32),

@@ -75,8 +75,9 @@ def audit_digest(entries: list[dict]) -> str:
 
 
 def _candidates(campaign: Campaign) -> list[int]:
-    return list(Idea.objects.visible().filter(campaign=campaign).order_by("pk")
-                .values_list("pk", flat=True))
+    return list(
+        Idea.objects.visible().filter(campaign=campaign).order_by("pk").values_list("pk", flat=True)
+    )
 
 
 def compute_result(*, campaign: Campaign, entries: list[dict]) -> tuple[list[int], dict, int]:
@@ -85,11 +86,16 @@ def compute_result(*, campaign: Campaign, entries: list[dict]) -> tuple[list[int
     candidates = _candidates(campaign)
     allowed = set(candidates)
     if method in Campaign.IDEA_VOTE_METHODS:
-        order = {"updown": ("-wilson_lower_bound", "-score"), "support": ("-upvotes",),
-                 "star": ("-method_score", "-upvotes")}[method]
-        tallies = list(IdeaTally.objects.filter(idea_id__in=candidates)
-                       .order_by(*order, "idea_id")
-                       .values("idea_id", "upvotes", "downvotes", "score", "method_score"))
+        order = {
+            "updown": ("-wilson_lower_bound", "-score"),
+            "support": ("-upvotes",),
+            "star": ("-method_score", "-upvotes"),
+        }[method]
+        tallies = list(
+            IdeaTally.objects.filter(idea_id__in=candidates)
+            .order_by(*order, "idea_id")
+            .values("idea_id", "upvotes", "downvotes", "score", "method_score")
+        )
         details = {"counts": {str(t["idea_id"]): t for t in tallies}}
         return [t["idea_id"] for t in tallies], details, len(entries)
     if method == Campaign.VotingMethod.PAIRWISE:
@@ -107,9 +113,11 @@ def compute_result(*, campaign: Campaign, entries: list[dict]) -> tuple[list[int
         for winner, loser in comparisons:
             wins[winner] += 1
             losses[loser] += 1
-        details = {"scores": {str(pk): scores[pk] for pk in candidates},
-                   "wins": {str(pk): wins[pk] for pk in candidates},
-                   "losses": {str(pk): losses[pk] for pk in candidates}}
+        details = {
+            "scores": {str(pk): scores[pk] for pk in candidates},
+            "wins": {str(pk): wins[pk] for pk in candidates},
+            "losses": {str(pk): losses[pk] for pk in candidates},
+        }
         return ranking, details, len(entries)
     ballots = [[pk for pk in entry["choices"] if pk in allowed] for entry in entries]
     ballots = [ballot for ballot in ballots if ballot]
@@ -117,25 +125,38 @@ def compute_result(*, campaign: Campaign, entries: list[dict]) -> tuple[list[int
         result = single_choice_result(candidates=candidates, ballots=ballots)
         return list(result.ranking), {"counts": _str_keys(result.counts)}, len(ballots)
     if method == Campaign.VotingMethod.APPROVAL:
-        result = approval_result(candidates=candidates, ballots=ballots,
-                                 max_approvals=campaign.max_votes_per_voter)
+        result = approval_result(
+            candidates=candidates, ballots=ballots, max_approvals=campaign.max_votes_per_voter
+        )
         return list(result.ranking), {"counts": _str_keys(result.counts)}, len(ballots)
     if method == Campaign.VotingMethod.BUDGET:
         costs = dict(Idea.objects.filter(pk__in=candidates).values_list("pk", "cost"))
-        result = budget_result(costs={pk: cost or 0 for pk, cost in costs.items()},
-                               ballots=ballots, budget=campaign.budget_amount or 0)
-        details = {"counts": _str_keys(result.approvals), "funded": list(result.funded),
-                   "spent": result.spent, "costs": _str_keys(costs)}
+        result = budget_result(
+            costs={pk: cost or 0 for pk, cost in costs.items()},
+            ballots=ballots,
+            budget=campaign.budget_amount or 0,
+        )
+        details = {
+            "counts": _str_keys(result.approvals),
+            "funded": list(result.funded),
+            "spent": result.spent,
+            "costs": _str_keys(costs),
+        }
         return list(result.ranking), details, len(ballots)
     if campaign.ranked_method == Campaign.RankedMethod.IRV:
         result = instant_runoff(candidates=candidates, ballots=ballots)
-        details = {"method": "irv", "rounds": [_str_keys(r) for r in result.rounds],
-                   "eliminated": list(result.eliminated), "winner": result.winner,
-                   "exhausted": list(result.exhausted)}
+        details = {
+            "method": "irv",
+            "rounds": [_str_keys(r) for r in result.rounds],
+            "eliminated": list(result.eliminated),
+            "winner": result.winner,
+            "exhausted": list(result.exhausted),
+        }
         return list(result.ranking), details, len(ballots)
     result = schulze(candidates=candidates, ballots=ballots)
-    matrix = {str(a): {str(b): result.pairwise.get((a, b), 0) for b in candidates}
-              for a in candidates}
+    matrix = {
+        str(a): {str(b): result.pairwise.get((a, b), 0) for b in candidates} for a in candidates
+    }
     details = {"method": "schulze", "pairwise": matrix, "winners": list(result.winners)}
     return list(result.ranking), details, len(ballots)
 
@@ -196,11 +217,17 @@ def _write_pairwise_tallies(*, campaign: Campaign, details: dict) -> None:
 def results_notify(*, campaign_id: int) -> int:
     """Tell every participant (voters, authors) that the results are out; once each."""
     campaign = Campaign.objects.get(pk=campaign_id)
-    people = set(Vote.objects.filter(idea__campaign=campaign).exclude(value=0)
-                 .values_list("voter_id", flat=True))
+    people = set(
+        Vote.objects.filter(idea__campaign=campaign)
+        .exclude(value=0)
+        .values_list("voter_id", flat=True)
+    )
     people |= set(Ballot.objects.filter(campaign=campaign).values_list("voter_id", flat=True))
-    people |= set(PairwisePrompt.objects.filter(campaign=campaign, answered_at__isnull=False)
-                  .values_list("voter_id", flat=True))
+    people |= set(
+        PairwisePrompt.objects.filter(campaign=campaign, answered_at__isnull=False).values_list(
+            "voter_id", flat=True
+        )
+    )
     people |= set(Idea.objects.filter(campaign=campaign).values_list("author_id", flat=True))
     url = f"/campaigns/{campaign.slug}/results/"
     batch = [
@@ -235,8 +262,7 @@ def results_reconcile() -> int:
     stale = []
     methods = Campaign.BALLOT_METHODS | {Campaign.VotingMethod.PAIRWISE}
     recent = timezone.now() - timedelta(days=1)
-    for campaign in Campaign.objects.filter(voting_method__in=methods,
-                                            voting_closes_at__gt=recent):
+    for campaign in Campaign.objects.filter(voting_method__in=methods, voting_closes_at__gt=recent):
         newest = max(
             filter(None, [
                 Ballot.objects.filter(campaign=campaign).aggregate(at=Max("updated_at"))["at"],
@@ -248,8 +274,9 @@ def results_reconcile() -> int:
         if newest is None:
             continue
         result = CampaignResult.objects.filter(campaign=campaign).first()
-        if result is None or (not result.is_final
-                              and newest > result.computed_at - RECONCILE_LOOKBACK):
+        if result is None or (
+            not result.is_final and newest > result.computed_at - RECONCILE_LOOKBACK
+        ):
             stale.append(campaign)
     for campaign in stale:
         result_compute(campaign=campaign)
@@ -259,8 +286,10 @@ def results_reconcile() -> int:
 def results_finalize_due() -> int:
     """Compute the final result of every published campaign whose voting has closed and
     that has none yet (beat, every minute; safe to run twice)."""
-    due = Campaign.objects.published().filter(voting_closes_at__lte=timezone.now()).exclude(
-        result__is_final=True
+    due = (
+        Campaign.objects.published()
+        .filter(voting_closes_at__lte=timezone.now())
+        .exclude(result__is_final=True)
     )
     count = 0
     for campaign in due:
@@ -277,6 +306,8 @@ def results_finalize_due() -> int:
 def participation_counts(*, campaign: Campaign) -> dict[str, int]:
     return {
         "ideas": Idea.objects.visible().filter(campaign=campaign).count(),
-        "ballots": Ballot.objects.filter(campaign=campaign).annotate(n=Count("choices"))
-        .filter(n__gt=0).count(),
+        "ballots": Ballot.objects.filter(campaign=campaign)
+        .annotate(n=Count("choices"))
+        .filter(n__gt=0)
+        .count(),
     }

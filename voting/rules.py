@@ -18,9 +18,11 @@ def is_support_open_for_idea(user, idea) -> bool:
         return True
     from voting.models import IdeaTally  # read fresh: the worker may have just changed it
 
-    state = IdeaTally.objects.filter(idea_id=idea.pk).values(
-        "support_status", "support_deadline"
-    ).first()
+    state = (
+        IdeaTally.objects.filter(idea_id=idea.pk)
+        .values("support_status", "support_deadline")
+        .first()
+    )
     if state is None:
         return True
     if state["support_status"] != "active":

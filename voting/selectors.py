@@ -6,9 +6,7 @@ from voting.models import IdeaTally, Vote
 def vote_value(*, voter, idea: Idea) -> int:
     if not voter.is_authenticated:
         return 0
-    return (
-        Vote.objects.filter(voter=voter, idea=idea).values_list("value", flat=True).first() or 0
-    )
+    return Vote.objects.filter(voter=voter, idea=idea).values_list("value", flat=True).first() or 0
 
 
 def vote_values_for_ideas(*, voter, ideas) -> dict[int, int]:

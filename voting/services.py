@@ -36,19 +36,27 @@ def _check_can_vote(*, voter, idea: Idea) -> None:
     """Raise the error that tells the voter why they may not vote (the same predicates
     as voting.rules.can_vote, checked one by one for a precise message)."""
     if not is_verified(voter):
-        raise NotAllowed(_("Please verify your email address before voting."),
-                         code="email_not_verified")
+        raise NotAllowed(
+            _("Please verify your email address before voting."), code="email_not_verified"
+        )
     if not is_idea_visible(voter, idea):
-        raise Conflict(_("This idea is not open for votes: it has been hidden."),
-                       code="idea_hidden")
+        raise Conflict(
+            _("This idea is not open for votes: it has been hidden."), code="idea_hidden"
+        )
     if idea.campaign.voting_method not in Campaign.IDEA_VOTE_METHODS:
-        raise Conflict(_("This campaign is not voted idea by idea: use its ballot."),
-                       code="wrong_method")
+        raise Conflict(
+            _("This campaign is not voted idea by idea: use its ballot."), code="wrong_method"
+        )
     if not is_voting_open_for_idea(voter, idea):
         raise Conflict(_("Voting is not open for this campaign."), code="voting_closed")
     if not is_support_open_for_idea(voter, idea):
-        raise Conflict(_("This idea no longer gathers support: its stage deadline has passed "
-                         "or it is in brand review."), code="support_closed")
+        raise Conflict(
+            _(
+                "This idea no longer gathers support: its stage deadline has passed "
+                "or it is in brand review."
+            ),
+            code="support_closed",
+        )
     if is_idea_author(voter, idea):
         raise NotAllowed(_("You cannot vote for your own idea."), code="own_idea")
 
@@ -86,8 +94,11 @@ def vote_cast(*, voter, idea: Idea, value: int) -> Vote:
             )
             if used >= limit:
                 raise Conflict(
-                    _("You have used all %(limit)d of your votes in this campaign. Withdraw "
-                      "one to vote for this idea.") % {"limit": limit},
+                    _(
+                        "You have used all %(limit)d of your votes in this campaign. Withdraw "
+                        "one to vote for this idea."
+                    )
+                    % {"limit": limit},
                     code="vote_limit_reached",
                 )
         (vote,) = Vote.objects.bulk_create(

@@ -16,8 +16,14 @@ def first_deadline(*, stages: list[list[int]], published_at: datetime) -> dateti
     return published_at + timedelta(days=stages[0][1]) if stages else None
 
 
-def support_advance(*, stages: list[list[int]], supporters: int, state: SupportState,
-                    published_at: datetime, now: datetime) -> SupportState:
+def support_advance(
+    *,
+    stages: list[list[int]],
+    supporters: int,
+    state: SupportState,
+    published_at: datetime,
+    now: datetime,
+) -> SupportState:
     """The new state after counting `supporters`. A stage reached starts the next stage's
     window from `now`; reaching the last stage sends the idea to brand review; an active
     idea past its deadline without reaching the stage expires. Expired and in-review ideas

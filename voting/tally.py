@@ -78,8 +78,11 @@ def tally_recompute(*, idea_ids: Iterable[int]) -> int:
         for tally in tallies:
             row = counts.get(tally.idea_id, EMPTY_COUNTS)
             _apply_counts(tally, row, now=now)
-            reached = [m for m in settings.FOULE_VOTE_MILESTONES
-                       if tally.highest_milestone < m <= tally.vote_count]
+            reached = [
+                m
+                for m in settings.FOULE_VOTE_MILESTONES
+                if tally.highest_milestone < m <= tally.vote_count
+            ]
             if reached:
                 tally.highest_milestone = reached[-1]
                 milestones_reached(idea_id=tally.idea_id, milestones=reached)
@@ -116,15 +119,19 @@ def _apply_counts(tally: IdeaTally, row: dict, *, now) -> None:
     tally.upvotes, tally.downvotes = row["up"], row["down"]
     tally.score = row["up"] - row["down"]
     tally.wilson_lower_bound = wilson_lower_bound(row["up"], row["down"])
-    tally.hot_score = hot_score(score=tally.score,
-                                created_at_epoch=tally.idea.created_at.timestamp())
+    tally.hot_score = hot_score(
+        score=tally.score, created_at_epoch=tally.idea.created_at.timestamp()
+    )
     tally.controversy = controversy(upvotes=row["up"], downvotes=row["down"])
     if method == "support":
         state = support_advance(
             stages=tally.campaign.support_stages or [],
             supporters=row["up"],
-            state=SupportState(stage=tally.support_stage, status=tally.support_status,
-                               deadline=tally.support_deadline),
+            state=SupportState(
+                stage=tally.support_stage,
+                status=tally.support_status,
+                deadline=tally.support_deadline,
+            ),
             published_at=tally.idea.created_at,
             now=now,
         )

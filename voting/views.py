@@ -63,8 +63,13 @@ def idea_vote(request, pk: int):
     except ApplicationError as refusal:
         error, status = refusal.message, refusal.status_code
     if request.htmx:
-        return _widget(request, idea, error=error, status=status,
-                       pending_since=None if error else timezone.now().timestamp())
+        return _widget(
+            request,
+            idea,
+            error=error,
+            status=status,
+            pending_since=None if error else timezone.now().timestamp(),
+        )
     if error:
         messages.error(request, error)
     back = request.POST.get("next", "")
@@ -87,8 +92,12 @@ def idea_tally(request, pk: int):
     return render(
         request,
         "voting/_score.html",
-        {"idea": idea, "tally": tally,
-         "pending_since": None if counted or poll >= TALLY_POLL_LIMIT else since, "poll": poll},
+        {
+            "idea": idea,
+            "tally": tally,
+            "pending_since": None if counted or poll >= TALLY_POLL_LIMIT else since,
+            "poll": poll,
+        },
     )
 
 
@@ -141,31 +150,45 @@ def campaign_compare(request, slug: str):
         return redirect_to_login(request.get_full_path())
     if request.method == "POST":
         try:
-            pairwise.pairwise_answer(voter=request.user, token=request.POST.get("token", ""),
-                                     outcome=request.POST.get("outcome", ""))
+            pairwise.pairwise_answer(
+                voter=request.user,
+                token=request.POST.get("token", ""),
+                outcome=request.POST.get("outcome", ""),
+            )
         except ApplicationError as refusal:
             messages.error(request, refusal.message)
         return redirect("voting:compare", slug=campaign.slug)
     try:
         prompt = pairwise.pairwise_issue(voter=request.user, campaign=campaign)
     except ApplicationError as refusal:
-        return render(request, "voting/compare.html",
-                      {"campaign": campaign, "error": refusal.message},
-                      status=refusal.status_code)
+        return render(
+            request,
+            "voting/compare.html",
+            {"campaign": campaign, "error": refusal.message},
+            status=refusal.status_code,
+        )
     answered = selectors.pairs_answered(voter=request.user, campaign=campaign)
-    return render(request, "voting/compare.html",
-                  {"campaign": campaign, "prompt": prompt, "answered": answered})
+    return render(
+        request,
+        "voting/compare.html",
+        {"campaign": campaign, "prompt": prompt, "answered": answered},
+    )
 
 
 def campaign_results(request, slug: str):
     campaign = _visible_campaign(request, slug)
     result = selectors.result_for_campaign(campaign=campaign)
     if result is None:
-        return render(request, "voting/results.html", {"campaign": campaign, "result": None},
-                      status=404)
-    return render(request, "voting/results.html", {
-        "campaign": campaign,
-        "result": result,
-        "rows": selectors.result_rows(campaign=campaign, result=result),
-        "my_receipt": selectors.receipt_for_voter(voter=request.user, campaign=campaign),
-    })
+        return render(
+            request, "voting/results.html", {"campaign": campaign, "result": None}, status=404
+        )
+    return render(
+        request,
+        "voting/results.html",
+        {
+            "campaign": campaign,
+            "result": result,
+            "rows": selectors.result_rows(campaign=campaign, result=result),
+            "my_receipt": selectors.receipt_for_voter(voter=request.user, campaign=campaign),
+        },
+    )

@@ -10,9 +10,21 @@ class TallyOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = IdeaTally
-        fields = ["upvotes", "downvotes", "score", "vote_count", "wilson_lower_bound",
-                  "rating_sum", "method_score", "hot_score", "controversy", "support_stage",
-                  "support_deadline", "support_status", "computed_at"]
+        fields = [
+            "upvotes",
+            "downvotes",
+            "score",
+            "vote_count",
+            "wilson_lower_bound",
+            "rating_sum",
+            "method_score",
+            "hot_score",
+            "controversy",
+            "support_stage",
+            "support_deadline",
+            "support_status",
+            "computed_at",
+        ]
 
 
 class AuthorOutputSerializer(serializers.Serializer):
@@ -27,8 +39,19 @@ class IdeaOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Idea
-        fields = ["id", "campaign", "title", "body", "body_html", "author", "created_at",
-                  "content_hash", "cost", "tally", "url"]
+        fields = [
+            "id",
+            "campaign",
+            "title",
+            "body",
+            "body_html",
+            "author",
+            "created_at",
+            "content_hash",
+            "cost",
+            "tally",
+            "url",
+        ]
 
     @extend_schema_field(TallyOutputSerializer(allow_null=True))
     def get_tally(self, idea):
@@ -42,6 +65,9 @@ class IdeaInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=140)
     body = serializers.CharField(max_length=20000)
     cost = serializers.IntegerField(
-        min_value=1, max_value=10**12, required=False, allow_null=True,
+        min_value=1,
+        max_value=10**12,
+        required=False,
+        allow_null=True,
         help_text="Budget campaigns only: what the idea would cost.",
     )

@@ -19,17 +19,24 @@ class CampaignIdeaListCreateView(generics.ListCreateAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     def get_campaign(self) -> Campaign:
-        campaign = get_object_or_404(Campaign.objects.select_related("brand"),
-                                     slug=self.kwargs["slug"])
+        campaign = get_object_or_404(
+            Campaign.objects.select_related("brand"), slug=self.kwargs["slug"]
+        )
         if not can_view_campaign(self.request.user, campaign):
             raise Http404
         return campaign
 
-    @extend_schema(parameters=[
-        OpenApiParameter("order", str, enum=list(ORDERS),
-                         description="Fits the campaign's method, else its default order."),
-        OpenApiParameter("seed", str, description='Stable shuffle for order "random".'),
-    ])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "order",
+                str,
+                enum=list(ORDERS),
+                description="Fits the campaign's method, else its default order.",
+            ),
+            OpenApiParameter("seed", str, description='Stable shuffle for order "random".'),
+        ]
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -53,12 +60,14 @@ class CampaignIdeaListCreateView(generics.ListCreateAPIView):
         campaign = self.get_campaign()
         serializer = IdeaInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        idea = services.idea_submit(author=request.user, campaign=campaign,
-                                    **serializer.validated_data)
+        idea = services.idea_submit(
+            author=request.user, campaign=campaign, **serializer.validated_data
+        )
         idea = selectors.idea_get_visible(pk=idea.pk)
         return Response(
-            IdeaOutputSerializer(idea, context={"counts_visible": campaign.are_counts_visible()})
-            .data,
+            IdeaOutputSerializer(
+                idea, context={"counts_visible": campaign.are_counts_visible()}
+            ).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -77,5 +86,7 @@ class IdeaDetailView(generics.RetrieveAPIView):
         return idea
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(),
-                "counts_visible": getattr(self, "counts_visible", True)}
+        return {
+            **super().get_serializer_context(),
+            "counts_visible": getattr(self, "counts_visible", True),
+        }

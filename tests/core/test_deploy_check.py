@@ -23,10 +23,15 @@ def test_production_settings_pass_the_deploy_check():
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DJANGO_SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")}
-    env |= {"DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "DJANGO_ALLOWED_HOSTS": "foule.example"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJANGO_SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_ALLOWED_HOSTS": "foule.example",
+    }
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,

@@ -41,8 +41,9 @@ def burst(api_as, ideas, voters, *, threads=8, seed=1):
     """Every voter votes on every idea through the API, from several threads; some change
     their mind, some withdraw."""
     rng = random.Random(seed)
-    plan = [(voter, idea, rng.choice([1, 1, -1]), rng.random()) for voter in voters
-            for idea in ideas]
+    plan = [
+        (voter, idea, rng.choice([1, 1, -1]), rng.random()) for voter in voters for idea in ideas
+    ]
     chunks = [plan[i::threads] for i in range(threads)]
     errors = []
 
@@ -82,8 +83,9 @@ def test_after_a_burst_every_tally_equals_a_fresh_count(celery_worker_process, a
     assert Vote.objects.count() == 200  # one row per (voter, idea), whatever happened
     # Milestones were each notified once.
     for idea in ideas:
-        keys = list(Notification.objects.filter(recipient=idea.author)
-                    .values_list("event_key", flat=True))
+        keys = list(
+            Notification.objects.filter(recipient=idea.author).values_list("event_key", flat=True)
+        )
         assert len(keys) == len(set(keys))
 
 
@@ -110,8 +112,9 @@ def test_a_worker_killed_mid_batch_loses_nothing(transactional_db, api_as):
     finally:
         second.stop()
     for idea in ideas:
-        keys = list(Notification.objects.filter(recipient=idea.author)
-                    .values_list("event_key", flat=True))
+        keys = list(
+            Notification.objects.filter(recipient=idea.author).values_list("event_key", flat=True)
+        )
         assert len(keys) == len(set(keys))
         assert f"idea_votes:{idea.pk}:1" in keys
 
@@ -151,6 +154,7 @@ def test_tasks_run_twice_and_concurrently_give_the_same_tallies(celery_worker_pr
         tally_drain_dirty.delay()
     assert wait_for(lambda: dirty.dirty_count() == 0 and tallies_match(), timeout=20)
     for idea in ideas:
-        keys = sorted(Notification.objects.filter(recipient=idea.author)
-                      .values_list("event_key", flat=True))
+        keys = sorted(
+            Notification.objects.filter(recipient=idea.author).values_list("event_key", flat=True)
+        )
         assert keys == [f"idea_votes:{idea.pk}:1", f"idea_votes:{idea.pk}:10"]

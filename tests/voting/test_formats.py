@@ -40,9 +40,7 @@ def support_campaign(**kwargs):
 def test_support_stages_advance_then_send_the_idea_to_review(django_capture_on_commit_callbacks):
     campaign = support_campaign()
     idea = IdeaFactory(campaign=campaign)
-    IdeaTally.objects.filter(idea=idea).update(
-        support_deadline=timezone.now() + timedelta(days=10)
-    )
+    IdeaTally.objects.filter(idea=idea).update(support_deadline=timezone.now() + timedelta(days=10))
     voters = [UserFactory() for _ in range(3)]
 
     for voter in voters[:2]:
@@ -57,10 +55,16 @@ def test_support_stages_advance_then_send_the_idea_to_review(django_capture_on_c
     tally_recompute(idea_ids=[idea.pk])  # twice: nothing is notified twice
     tally = IdeaTally.objects.get(idea=idea)
     assert (tally.upvotes, tally.support_stage, tally.support_status) == (3, 2, "review")
-    keys = set(Notification.objects.filter(recipient=idea.author, kind__startswith="support")
-               .values_list("event_key", flat=True))
-    assert keys == {f"idea_support:{idea.pk}:stage:2", f"idea_support:{idea.pk}:stage:3",
-                    f"idea_support:{idea.pk}:review:3"}
+    keys = set(
+        Notification.objects.filter(recipient=idea.author, kind__startswith="support").values_list(
+            "event_key", flat=True
+        )
+    )
+    assert keys == {
+        f"idea_support:{idea.pk}:stage:2",
+        f"idea_support:{idea.pk}:stage:3",
+        f"idea_support:{idea.pk}:review:3",
+    }
     with pytest.raises(Conflict) as refusal:
         vote_cast(voter=UserFactory(), idea=idea, value=1)
     assert refusal.value.code == "support_closed"
@@ -77,9 +81,12 @@ def test_an_idea_that_misses_its_stage_deadline_expires_and_takes_no_more_suppor
     assert support_expire_due() == 1
     tally = IdeaTally.objects.get(idea=idea)
     assert (tally.upvotes, tally.support_status) == (1, "expired")
-    assert Notification.objects.filter(
-        recipient=idea.author, event_key=f"idea_support:{idea.pk}:expired:2"
-    ).count() == 1
+    assert (
+        Notification.objects.filter(
+            recipient=idea.author, event_key=f"idea_support:{idea.pk}:expired:2"
+        ).count()
+        == 1
+    )
     with pytest.raises(Conflict):
         vote_cast(voter=UserFactory(), idea=idea, value=1)
     assert Vote.objects.filter(idea=idea).count() == 1
@@ -244,8 +251,9 @@ def test_ballot_refusals_write_nothing():
 
 def ranked_ballots(campaign, ideas, orders):
     for order in orders:
-        ballots.ballot_submit(voter=UserFactory(), campaign=campaign,
-                              choices=[ideas[i].pk for i in order])
+        ballots.ballot_submit(
+            voter=UserFactory(), campaign=campaign, choices=[ideas[i].pk for i in order]
+        )
 
 
 def test_ranked_ballots_are_counted_by_schulze_with_the_pairwise_matrix():
@@ -322,8 +330,9 @@ def test_a_pair_is_answered_once_per_token_and_scores_follow():
     assert result.ranking[0] == prompt.left_id
     tally = IdeaTally.objects.get(idea_id=prompt.left_id)
     assert (tally.upvotes, tally.downvotes) == (1, 0)
-    scores = bradley_terry(items=[i.pk for i in ideas],
-                           comparisons=[(prompt.left_id, prompt.right_id)])
+    scores = bradley_terry(
+        items=[i.pk for i in ideas], comparisons=[(prompt.left_id, prompt.right_id)]
+    )
     assert tally.method_score == pytest.approx(scores[prompt.left_id])
 
 
@@ -356,8 +365,9 @@ def test_a_results_embargo_hides_counts_in_the_api_until_the_close(api_client):
 
 
 @pytest.mark.parametrize("order", ["top", "hot", "controversial", "newest", "score", "random"])
-def test_every_order_lists_every_idea_once_with_a_fixed_query_count(api_client, order,
-                                                                     django_assert_num_queries):
+def test_every_order_lists_every_idea_once_with_a_fixed_query_count(
+    api_client, order, django_assert_num_queries
+):
     campaign = CampaignFactory()
     ideas = [IdeaFactory(campaign=campaign) for _ in range(6)]
     for index, idea in enumerate(ideas):
@@ -365,8 +375,9 @@ def test_every_order_lists_every_idea_once_with_a_fixed_query_count(api_client, 
             vote_cast(voter=UserFactory(), idea=idea, value=1 if index % 2 else -1)
     tally_recompute(idea_ids=[idea.pk for idea in ideas])
     with django_assert_num_queries(3):  # campaign, count, page
-        body = api_client.get(f"/api/v1/campaigns/{campaign.slug}/ideas/?order={order}&seed=s"
-                              ).json()
+        body = api_client.get(
+            f"/api/v1/campaigns/{campaign.slug}/ideas/?order={order}&seed=s"
+        ).json()
     ids = [item["id"] for item in body["results"]]
     assert sorted(ids) == sorted(idea.pk for idea in ideas)
     if order == "random":  # stable for one seed
@@ -398,8 +409,9 @@ def test_the_final_result_has_a_digest_the_recount_command_confirms(
     call_command("results_recount", campaign.slug)
     assert "OK: the recount matches" in capsys.readouterr().out
     # Everyone who took part is told once: the voters and the authors.
-    told = set(Notification.objects.filter(kind="results_published")
-               .values_list("recipient_id", flat=True))
+    told = set(
+        Notification.objects.filter(kind="results_published").values_list("recipient_id", flat=True)
+    )
     assert told == {v.pk for v in voters} | {i.author_id for i in ideas}
 
 
@@ -443,8 +455,7 @@ def test_a_pair_through_the_api(api_as):
     url = f"/api/v1/pairs/{pair['token']}/"
     assert client.put(url, {"outcome": "right"}, format="json").status_code == 204
     assert client.put(url, {"outcome": "right"}, format="json").status_code == 409
-    assert client.put("/api/v1/pairs/nope/", {"outcome": "left"}, format="json"
-                      ).status_code == 400
+    assert client.put("/api/v1/pairs/nope/", {"outcome": "left"}, format="json").status_code == 400
 
 
 def test_the_ballot_form_and_the_results_page(client):
@@ -453,17 +464,23 @@ def test_the_ballot_form_and_the_results_page(client):
     client.force_login(voter)
     page = client.get(f"/campaigns/{campaign.slug}/").content.decode()
     assert 'data-testid="ballot-form"' in page
-    response = client.post(f"/campaigns/{campaign.slug}/ballot/",
-                           {f"rank-{c.pk}": "1", f"rank-{a.pk}": "2", f"rank-{b.pk}": ""})
+    response = client.post(
+        f"/campaigns/{campaign.slug}/ballot/",
+        {f"rank-{c.pk}": "1", f"rank-{a.pk}": "2", f"rank-{b.pk}": ""},
+    )
     assert response.status_code == 302
     assert list(Ballot.objects.get(voter=voter).choices.values_list("idea_id", flat=True)) == [
-        c.pk, a.pk]
-    response = client.post(f"/campaigns/{campaign.slug}/ballot/",
-                           {f"rank-{c.pk}": "1", f"rank-{a.pk}": "1"})
+        c.pk,
+        a.pk,
+    ]
+    response = client.post(
+        f"/campaigns/{campaign.slug}/ballot/", {f"rank-{c.pk}": "1", f"rank-{a.pk}": "1"}
+    )
     assert response.status_code == 302  # refused with a message; the ballot is unchanged
     assert Ballot.objects.get(voter=voter).choices.count() == 2
-    assert client.post(f"/campaigns/{campaign.slug}/ballot/", {f"rank-{a.pk}": "x"}
-                       ).status_code == 302
+    assert (
+        client.post(f"/campaigns/{campaign.slug}/ballot/", {f"rank-{a.pk}": "x"}).status_code == 302
+    )
     result_compute(campaign=campaign)
     page = client.get(f"/campaigns/{campaign.slug}/results/").content.decode()
     assert 'data-testid="result-bars"' in page
@@ -479,8 +496,9 @@ def test_the_compare_page_issues_and_takes_a_pair(client):
     page = client.get(f"/campaigns/{campaign.slug}/compare/").content.decode()
     prompt = PairwisePrompt.objects.get()
     assert prompt.token in page
-    response = client.post(f"/campaigns/{campaign.slug}/compare/",
-                           {"token": prompt.token, "outcome": "left"})
+    response = client.post(
+        f"/campaigns/{campaign.slug}/compare/", {"token": prompt.token, "outcome": "left"}
+    )
     assert response.status_code == 302
     prompt.refresh_from_db()
     assert prompt.outcome == "left"
@@ -495,4 +513,8 @@ def test_the_drain_keeps_working_with_every_method():
 
     dirty.mark_dirty(*IdeaTally.objects.values_list("idea_id", flat=True))
     assert tally_drain_dirty() == 3
-    assert list(IdeaTally.objects.order_by("idea_id").values_list("upvotes", flat=True)) == [1, 1, 1]
+    assert list(IdeaTally.objects.order_by("idea_id").values_list("upvotes", flat=True)) == [
+        1,
+        1,
+        1,
+    ]

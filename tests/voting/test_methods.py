@@ -32,9 +32,16 @@ def test_schulze_wikipedia_example():
     """The 45-voter example of the Schulze method's Wikipedia article: E wins, then A, C,
     B, D."""
     a, b, c, d, e = 1, 2, 3, 4, 5
-    groups = [(5, [a, c, b, e, d]), (5, [a, d, e, c, b]), (8, [b, e, d, a, c]),
-              (3, [c, a, b, e, d]), (7, [c, a, e, b, d]), (2, [c, b, a, d, e]),
-              (7, [d, c, e, b, a]), (8, [e, b, a, d, c])]
+    groups = [
+        (5, [a, c, b, e, d]),
+        (5, [a, d, e, c, b]),
+        (8, [b, e, d, a, c]),
+        (3, [c, a, b, e, d]),
+        (7, [c, a, e, b, d]),
+        (2, [c, b, a, d, e]),
+        (7, [d, c, e, b, a]),
+        (8, [e, b, a, d, c]),
+    ]
     ballots = [ballot for count, ballot in groups for _ in range(count)]
     result = schulze(candidates=[a, b, c, d, e], ballots=ballots)
     assert result.winners == [e]
@@ -45,6 +52,7 @@ def test_schulze_wikipedia_example():
 
 def strongest_paths_by_enumeration(candidates, d):
     """Reference: the strongest path strength by enumerating every simple path."""
+
     def strength(edge):
         a, b = edge
         return d[a, b] if d[a, b] > d[b, a] else 0
@@ -78,9 +86,15 @@ def test_schulze_strongest_paths_match_brute_force(ballots):
     result = schulze(candidates=candidates, ballots=ballots)
     assert result.strongest_paths == strongest_paths_by_enumeration(candidates, result.pairwise)
     assert sorted(result.ranking) == candidates
-    expected_winners = [a for a in candidates if all(
-        result.strongest_paths[a, b] >= result.strongest_paths[b, a]
-        for b in candidates if b != a)]
+    expected_winners = [
+        a
+        for a in candidates
+        if all(
+            result.strongest_paths[a, b] >= result.strongest_paths[b, a]
+            for b in candidates
+            if b != a
+        )
+    ]
     assert result.winners == expected_winners
     assert result.ranking[0] in result.winners
 
@@ -207,8 +221,11 @@ costs_strategy = st.dictionaries(st.integers(1, 8), st.integers(1, 60), min_size
 
 
 @FAST
-@given(costs_strategy, st.lists(st.lists(st.integers(1, 8), max_size=6), max_size=15),
-       st.integers(0, 150))
+@given(
+    costs_strategy,
+    st.lists(st.lists(st.integers(1, 8), max_size=6), max_size=15),
+    st.integers(0, 150),
+)
 def test_budget_never_accepts_or_funds_over_budget(costs, ballots, budget):
     for ballot in ballots:
         try:
@@ -233,15 +250,17 @@ def test_budget_ballot_errors_say_what_is_wrong():
 
 def test_single_and_approval_counts_break_ties_by_lower_id():
     assert single_choice_result(candidates=[1, 2, 3], ballots=[[2], [3], [9]]).ranking == [2, 3, 1]
-    result = approval_result(candidates=[1, 2, 3], ballots=[[1, 3], [3, 3], [1, 2, 3]],
-                             max_approvals=2)
+    result = approval_result(
+        candidates=[1, 2, 3], ballots=[[1, 3], [3, 3], [1, 2, 3]], max_approvals=2
+    )
     assert result.counts == {1: 1, 2: 0, 3: 2}  # the three-approval ballot is ignored
     assert result.ranking == [3, 1, 2]
 
 
 def test_ratings_scores():
     assert bayesian_average(ratings_sum=5, ratings_count=1, prior_mean=3, prior_weight=5) == (
-        pytest.approx(20 / 6))
+        pytest.approx(20 / 6)
+    )
     assert controversy(upvotes=10, downvotes=0) == 0
     assert controversy(upvotes=10, downvotes=10) == 20
     assert controversy(upvotes=50, downvotes=50) > controversy(upvotes=90, downvotes=10)

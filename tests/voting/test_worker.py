@@ -30,9 +30,7 @@ def test_worker_tallies_a_vote_and_notifies_the_author(celery_worker_process, ap
     response = api_as(voter).put(f"/api/v1/ideas/{idea.pk}/vote/", {"value": 1}, format="json")
     assert response.status_code == 200, response.content
 
-    tally = wait_for(
-        lambda: IdeaTally.objects.filter(idea=idea, upvotes=1).first(), timeout=10
-    )
+    tally = wait_for(lambda: IdeaTally.objects.filter(idea=idea, upvotes=1).first(), timeout=10)
     assert tally is not None, celery_worker_process.output()
     assert (tally.upvotes, tally.downvotes, tally.score) == (1, 0, 1)
     notification = Notification.objects.get(recipient=idea.author)
@@ -54,8 +52,9 @@ def test_fifty_concurrent_voters_leave_fifty_votes_and_a_tally_of_fifty(
         barrier.wait()
         try:
             statuses.append(
-                client.put(f"/api/v1/ideas/{idea.pk}/vote/", {"value": 1}, format="json")
-                .status_code
+                client.put(
+                    f"/api/v1/ideas/{idea.pk}/vote/", {"value": 1}, format="json"
+                ).status_code
             )
         finally:
             close_old_connections()

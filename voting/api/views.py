@@ -80,9 +80,11 @@ class CampaignBallotView(APIView):
 
     def respond(self, campaign) -> Response:
         choices, receipt = selectors.ballot_for_voter(voter=self.request.user, campaign=campaign)
-        return Response(BallotOutputSerializer(
-            {"campaign": campaign.slug, "choices": choices, "receipt": receipt}
-        ).data)
+        return Response(
+            BallotOutputSerializer(
+                {"campaign": campaign.slug, "choices": choices, "receipt": receipt}
+            ).data
+        )
 
     @extend_schema(responses=BallotOutputSerializer)
     def get(self, request, slug: str):
@@ -93,8 +95,9 @@ class CampaignBallotView(APIView):
         campaign = _campaign_or_404(request, slug)
         serializer = BallotInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        ballots.ballot_submit(voter=request.user, campaign=campaign,
-                              choices=serializer.validated_data["choices"])
+        ballots.ballot_submit(
+            voter=request.user, campaign=campaign, choices=serializer.validated_data["choices"]
+        )
         return self.respond(campaign)
 
     @extend_schema(request=None, responses=BallotOutputSerializer)
@@ -105,8 +108,12 @@ class CampaignBallotView(APIView):
 
 
 def _idea_card(idea) -> dict:
-    return {"id": idea.pk, "title": idea.title, "body_html": idea.body_html,
-            "url": idea.get_absolute_url()}
+    return {
+        "id": idea.pk,
+        "title": idea.title,
+        "body_html": idea.body_html,
+        "url": idea.get_absolute_url(),
+    }
 
 
 class CampaignPairView(APIView):
@@ -118,8 +125,15 @@ class CampaignPairView(APIView):
     def post(self, request, slug: str):
         campaign = _campaign_or_404(request, slug)
         prompt = pairwise.pairwise_issue(voter=request.user, campaign=campaign)
-        return Response(PairSerializer({"token": prompt.token, "left": _idea_card(prompt.left),
-                                        "right": _idea_card(prompt.right)}).data)
+        return Response(
+            PairSerializer(
+                {
+                    "token": prompt.token,
+                    "left": _idea_card(prompt.left),
+                    "right": _idea_card(prompt.right),
+                }
+            ).data
+        )
 
 
 class PairAnswerView(APIView):
@@ -131,8 +145,9 @@ class PairAnswerView(APIView):
     def put(self, request, token: str):
         serializer = PairAnswerInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        pairwise.pairwise_answer(voter=request.user, token=token,
-                                 outcome=serializer.validated_data["outcome"])
+        pairwise.pairwise_answer(
+            voter=request.user, token=token, outcome=serializer.validated_data["outcome"]
+        )
         return Response(status=204)
 
 
@@ -148,13 +163,23 @@ class CampaignResultView(APIView):
         result = selectors.result_for_campaign(campaign=campaign)
         if result is None:
             raise Http404
-        return Response(ResultOutputSerializer({
-            "campaign": campaign.slug, "method": result.method, "is_final": result.is_final,
-            "ranking": result.ranking, "details": result.details,
-            "ballot_count": result.ballot_count, "digest": result.digest,
-            "computed_at": result.computed_at,
-            "my_receipt": selectors.receipt_for_voter(voter=request.user, campaign=campaign),
-        }).data)
+        return Response(
+            ResultOutputSerializer(
+                {
+                    "campaign": campaign.slug,
+                    "method": result.method,
+                    "is_final": result.is_final,
+                    "ranking": result.ranking,
+                    "details": result.details,
+                    "ballot_count": result.ballot_count,
+                    "digest": result.digest,
+                    "computed_at": result.computed_at,
+                    "my_receipt": selectors.receipt_for_voter(
+                        voter=request.user, campaign=campaign
+                    ),
+                }
+            ).data
+        )
 
 
 class CampaignAuditView(APIView):

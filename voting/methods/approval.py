@@ -14,8 +14,9 @@ def _rank(counts: dict[int, int]) -> list[int]:
     return sorted(counts, key=lambda candidate: (-counts[candidate], candidate))
 
 
-def single_choice_result(*, candidates: Sequence[int], ballots: Iterable[Sequence[int]]
-                         ) -> CountResult:
+def single_choice_result(
+    *, candidates: Sequence[int], ballots: Iterable[Sequence[int]]
+) -> CountResult:
     """Each ballot names one candidate (its first entry counts; unknown ids are ignored)."""
     counts = dict.fromkeys(candidates, 0)
     for ballot in ballots:
@@ -24,8 +25,9 @@ def single_choice_result(*, candidates: Sequence[int], ballots: Iterable[Sequenc
     return CountResult(counts=counts, ranking=_rank(counts))
 
 
-def approval_result(*, candidates: Sequence[int], ballots: Iterable[Sequence[int]],
-                    max_approvals: int | None = None) -> CountResult:
+def approval_result(
+    *, candidates: Sequence[int], ballots: Iterable[Sequence[int]], max_approvals: int | None = None
+) -> CountResult:
     """Each ballot approves a set of candidates; duplicates count once. A ballot over
     `max_approvals` is ignored whole (the services refuse such ballots anyway)."""
     counts = dict.fromkeys(candidates, 0)

@@ -9,8 +9,13 @@ from collections.abc import Iterable, Mapping, Sequence
 PRIOR_GAMES = 1.0
 
 
-def bradley_terry(*, items: Sequence[int], comparisons: Iterable[tuple[int, int]],
-                  iterations: int = 500, tolerance: float = 1e-9) -> dict[int, float]:
+def bradley_terry(
+    *,
+    items: Sequence[int],
+    comparisons: Iterable[tuple[int, int]],
+    iterations: int = 500,
+    tolerance: float = 1e-9,
+) -> dict[int, float]:
     """Strengths by the MM algorithm (Hunter 2004) with the prior above, returned as the
     probability (0-1) that the item beats the virtual reference item of strength 1 (an
     item nobody has judged yet scores 0.5). `comparisons` are (winner, loser) pairs."""
@@ -41,8 +46,9 @@ def bradley_terry(*, items: Sequence[int], comparisons: Iterable[tuple[int, int]
     return {item: strength[index[item]] / (strength[index[item]] + 1.0) for item in items}
 
 
-def next_pair(*, items: Sequence[int], comparison_counts: Mapping[int, int],
-              rng: random.Random) -> tuple[int, int]:
+def next_pair(
+    *, items: Sequence[int], comparison_counts: Mapping[int, int], rng: random.Random
+) -> tuple[int, int]:
     """Two different items, each drawn with weight 1 / (1 + comparisons so far), so that
     ideas seen less often are shown more often (new ideas catch up)."""
     items = list(items)

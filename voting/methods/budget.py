@@ -20,8 +20,7 @@ class DuplicateItem(BudgetBallotError):
     pass
 
 
-def validate_budget_ballot(*, costs: Mapping[int, int], chosen: Iterable[int], budget: int
-                           ) -> None:
+def validate_budget_ballot(*, costs: Mapping[int, int], chosen: Iterable[int], budget: int) -> None:
     """Raise unless every chosen item exists, appears once, and the total fits `budget`."""
     chosen = list(chosen)
     seen: set[int] = set()
@@ -44,8 +43,9 @@ class BudgetResult:
     spent: int
 
 
-def budget_result(*, costs: Mapping[int, int], ballots: Iterable[Sequence[int]], budget: int
-                  ) -> BudgetResult:
+def budget_result(
+    *, costs: Mapping[int, int], ballots: Iterable[Sequence[int]], budget: int
+) -> BudgetResult:
     """Count approvals; then fund items in ranking order, skipping any that no longer fit
     the remaining budget (the greedy rule of most participatory budgets). Ties between
     items with as many approvals: the cheaper first, then the lower id."""

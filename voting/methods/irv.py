@@ -56,9 +56,11 @@ def instant_runoff(*, candidates: Sequence[int], ballots: Iterable[Sequence[int]
         eliminated.append(loser)
     if winner is None:  # every ballot exhausted (or none cast): the rest by id
         ranking = sorted(left) + list(reversed(eliminated))
-        return IRVResult(rounds=rounds, eliminated=eliminated, exhausted=exhausted,
-                         winner=None, ranking=ranking)
+        return IRVResult(
+            rounds=rounds, eliminated=eliminated, exhausted=exhausted, winner=None, ranking=ranking
+        )
     others_left = sorted(left - {winner}, key=lambda c: (-rounds[-1].get(c, 0), c))
     ranking = [winner, *others_left, *reversed(eliminated)]
-    return IRVResult(rounds=rounds, eliminated=eliminated, exhausted=exhausted, winner=winner,
-                     ranking=ranking)
+    return IRVResult(
+        rounds=rounds, eliminated=eliminated, exhausted=exhausted, winner=winner, ranking=ranking
+    )

@@ -7,8 +7,9 @@ HOT_SECONDS_PER_DECADE = 45000
 HOT_EPOCH = 1_700_000_000  # any fixed origin; only differences matter
 
 
-def bayesian_average(*, ratings_sum: float, ratings_count: int, prior_mean: float,
-                     prior_weight: float) -> float:
+def bayesian_average(
+    *, ratings_sum: float, ratings_count: int, prior_mean: float, prior_weight: float
+) -> float:
     """The mean rating as if `prior_weight` more ratings of `prior_mean` had been given: a
     single 5-star rating does not outrank a hundred 4.8-star ones."""
     return (ratings_sum + prior_mean * prior_weight) / (ratings_count + prior_weight)

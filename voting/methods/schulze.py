@@ -65,5 +65,4 @@ def schulze(*, candidates: Sequence[int], ballots: Iterable) -> SchulzeResult:
     winners = [a for a in candidates if all(p[a, b] >= p[b, a] for b in candidates if b != a)]
     support = {a: sum(d[a, b] for b in candidates if b != a) for a in candidates}
     ranking = sorted(candidates, key=lambda a: (-beaten[a], -support[a], a))
-    return SchulzeResult(ranking=ranking, winners=sorted(winners), pairwise=d,
-                         strongest_paths=p)
+    return SchulzeResult(ranking=ranking, winners=sorted(winners), pairwise=d, strongest_paths=p)

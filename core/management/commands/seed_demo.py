@@ -42,7 +42,8 @@ CAMPAIGNS = [
         "Which flavour should **Maison Claire** launch next spring?\n\n"
         "Submit your flavour idea and vote for your favourites. The three best ideas go to "
         "our tasting panel.",
-        (-10, 20), (-10, 30),
+        (-10, 20),
+        (-10, 30),
         [
             ("Salted caramel and hazelnut", "A smooth caramel base with roasted hazelnut bits."),
             ("Rhubarb and strawberry", "Tangy rhubarb softened by summer strawberries."),
@@ -54,7 +55,8 @@ CAMPAIGNS = [
         "Greener packaging",
         "Our pots are recyclable, but we want to do better. How should we package our "
         "yoghurts by 2028?",
-        (-40, -5), (-40, 15),
+        (-40, -5),
+        (-40, 15),
         [
             ("Returnable glass jars", "Deposit of 20 cents, collected in every shop."),
             ("Paper-based pots", "Compostable pots made from certified paper."),
@@ -63,15 +65,16 @@ CAMPAIGNS = [
     ),
     (
         "Redesign of the factory garden",
-        "Our factory garden in Lyon opens to the neighbourhood next year. What should it "
-        "become?",
-        (5, 35), (5, 50),
+        "Our factory garden in Lyon opens to the neighbourhood next year. What should it become?",
+        (5, 35),
+        (5, 50),
         [],
     ),
     (
         "Winter menu 2025",
         "Which dessert should join our winter menu? Results are in: thank you all!",
-        (-120, -70), (-120, -60),
+        (-120, -70),
+        (-120, -60),
         [
             ("Poached pear yoghurt", "Pear poached in spiced syrup on a vanilla yoghurt."),
             ("Gingerbread crumble", "Crunchy gingerbread on a honey yoghurt."),
@@ -82,30 +85,60 @@ CAMPAIGNS = [
 
 # One campaign per other format: (title, brief, options, ideas as (title, body, cost)).
 FORMAT_CAMPAIGNS = [
-    ("Name our new mascot", "Rank the names from your favourite down. Counted by the "
-     "Schulze method.", {"voting_method": "ranked"},
-     [("Clarette", "A cheerful cow.", None), ("Bouboule", "Round and happy.", None),
-      ("Mademoiselle Lait", "Elegant.", None), ("Yaourtix", "A Gaulish hero.", None)]),
-    ("Which café idea is better?", "Two ideas at a time: pick the better one. Scores by "
-     "Bradley-Terry.", {"voting_method": "pairwise"},
-     [("Free refills", "Refill your cup for free.", None),
-      ("Reading corner", "Books to borrow.", None), ("Kids' menu", "Small portions.", None),
-      ("Terrace", "Tables outside in summer.", None), ("Vegan options", "Oat milk.", None)]),
-    ("Neighbourhood budget 2027", "Spend 100,000 € across the projects you want most.",
-     {"voting_method": "budget", "budget_amount": 100000},
-     [("Bike racks", "Twenty racks near the market.", 15000),
-      ("Playground", "A new playground in the park.", 60000),
-      ("Street trees", "Forty trees on the avenue.", 40000),
-      ("Public piano", "A piano in the square.", 5000)]),
-    ("Bring back a 1980s recipe", "Support the recipes you miss: 5 supporters within 30 "
-     "days, then 8 within 60, and we review it.",
-     {"voting_method": "support", "support_stages": [[5, 30], [8, 60]]},
-     [("Vanilla-caramel cup", "The one with the caramel at the bottom.", None),
-      ("Strawberry foam", "Light and pink.", None)]),
-    ("Rate our new desserts", "Give each dessert one to five stars.",
-     {"voting_method": "star"},
-     [("Lemon posset", "Sharp and creamy.", None), ("Chocolate mousse", "Dark.", None),
-      ("Rice pudding", "With cinnamon.", None)]),
+    (
+        "Name our new mascot",
+        "Rank the names from your favourite down. Counted by the Schulze method.",
+        {"voting_method": "ranked"},
+        [
+            ("Clarette", "A cheerful cow.", None),
+            ("Bouboule", "Round and happy.", None),
+            ("Mademoiselle Lait", "Elegant.", None),
+            ("Yaourtix", "A Gaulish hero.", None),
+        ],
+    ),
+    (
+        "Which café idea is better?",
+        "Two ideas at a time: pick the better one. Scores by Bradley-Terry.",
+        {"voting_method": "pairwise"},
+        [
+            ("Free refills", "Refill your cup for free.", None),
+            ("Reading corner", "Books to borrow.", None),
+            ("Kids' menu", "Small portions.", None),
+            ("Terrace", "Tables outside in summer.", None),
+            ("Vegan options", "Oat milk.", None),
+        ],
+    ),
+    (
+        "Neighbourhood budget 2027",
+        "Spend 100,000 € across the projects you want most.",
+        {"voting_method": "budget", "budget_amount": 100000},
+        [
+            ("Bike racks", "Twenty racks near the market.", 15000),
+            ("Playground", "A new playground in the park.", 60000),
+            ("Street trees", "Forty trees on the avenue.", 40000),
+            ("Public piano", "A piano in the square.", 5000),
+        ],
+    ),
+    (
+        "Bring back a 1980s recipe",
+        "Support the recipes you miss: 5 supporters within 30 "
+        "days, then 8 within 60, and we review it.",
+        {"voting_method": "support", "support_stages": [[5, 30], [8, 60]]},
+        [
+            ("Vanilla-caramel cup", "The one with the caramel at the bottom.", None),
+            ("Strawberry foam", "Light and pink.", None),
+        ],
+    ),
+    (
+        "Rate our new desserts",
+        "Give each dessert one to five stars.",
+        {"voting_method": "star"},
+        [
+            ("Lemon posset", "Sharp and creamy.", None),
+            ("Chocolate mousse", "Dark.", None),
+            ("Rice pudding", "With cinnamon.", None),
+        ],
+    ),
 ]
 
 
@@ -120,18 +153,24 @@ class Command(BaseCommand):
             tally_reconcile()
             results_reconcile()
             results_finalize_due()  # the closed campaign gets its final result
-        self.stdout.write(
-            self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
-        )
-        for role, email in [("brand manager", MANAGER), ("moderator (admin at /admin/)",
-                            MODERATOR), ("contributor", CONTRIBUTOR)]:
+        self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
+        for role, email in [
+            ("brand manager", MANAGER),
+            ("moderator (admin at /admin/)", MODERATOR),
+            ("contributor", CONTRIBUTOR),
+        ]:
             self.stdout.write(f"  {role:<30} {email}")
 
     def user(self, email, display_name, **extra) -> User:
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = user_create(email=email, password=DEMO_PASSWORD, display_name=display_name,
-                               verified=True, **extra)
+            user = user_create(
+                email=email,
+                password=DEMO_PASSWORD,
+                display_name=display_name,
+                verified=True,
+                **extra,
+            )
         return user
 
     def seed(self) -> bool:
@@ -142,10 +181,12 @@ class Command(BaseCommand):
 
         group, _ = Group.objects.get_or_create(name="Moderators")
         for app_label, model, actions in MODERATOR_PERMISSIONS:
-            group.permissions.add(*Permission.objects.filter(
-                content_type__app_label=app_label,
-                codename__in=[f"{action}_{model}" for action in actions],
-            ))
+            group.permissions.add(
+                *Permission.objects.filter(
+                    content_type__app_label=app_label,
+                    codename__in=[f"{action}_{model}" for action in actions],
+                )
+            )
         moderator.groups.add(group)
 
         brand, _ = Brand.objects.get_or_create(
@@ -166,15 +207,22 @@ class Command(BaseCommand):
             # Created open so that ideas and votes go through the services, then moved to
             # their real dates.
             campaign = campaign_create(
-                created_by=manager, brand=brand, title=title, brief=brief,
+                created_by=manager,
+                brand=brand,
+                title=title,
+                brief=brief,
                 submission_opens_at=now - timedelta(days=200),
                 submission_closes_at=now + timedelta(days=200),
                 voting_opens_at=now - timedelta(days=200),
                 voting_closes_at=now + timedelta(days=200),
             )
             for index, (idea_title, body) in enumerate(ideas):
-                idea = idea_submit(author=authors[index % len(authors)], campaign=campaign,
-                                   title=idea_title, body=body)
+                idea = idea_submit(
+                    author=authors[index % len(authors)],
+                    campaign=campaign,
+                    title=idea_title,
+                    body=body,
+                )
                 for voter_index, voter in enumerate(crowd[: 8 - 2 * index]):
                     if voter != idea.author:
                         vote_cast(voter=voter, idea=idea, value=-1 if voter_index == 5 else 1)
@@ -188,14 +236,25 @@ class Command(BaseCommand):
             if title in existing:
                 continue
             created = True
-            self.seed_format(manager=manager, brand=brand, crowd=crowd, authors=authors,
-                             title=title, brief=brief, options=options, ideas=ideas, now=now)
+            self.seed_format(
+                manager=manager,
+                brand=brand,
+                crowd=crowd,
+                authors=authors,
+                title=title,
+                brief=brief,
+                options=options,
+                ideas=ideas,
+                now=now,
+            )
         return created
 
-    def seed_format(self, *, manager, brand, crowd, authors, title, brief, options, ideas,
-                    now):
+    def seed_format(self, *, manager, brand, crowd, authors, title, brief, options, ideas, now):
         campaign = campaign_create(
-            created_by=manager, brand=brand, title=title, brief=brief,
+            created_by=manager,
+            brand=brand,
+            title=title,
+            brief=brief,
             submission_opens_at=now - timedelta(days=5),
             submission_closes_at=now + timedelta(days=10),
             voting_opens_at=now - timedelta(days=5),
@@ -203,8 +262,13 @@ class Command(BaseCommand):
             **options,
         )
         created = [
-            idea_submit(author=authors[index % len(authors)], campaign=campaign,
-                        title=idea_title, body=body, cost=cost)
+            idea_submit(
+                author=authors[index % len(authors)],
+                campaign=campaign,
+                title=idea_title,
+                body=body,
+                cost=cost,
+            )
             for index, (idea_title, body, cost) in enumerate(ideas)
         ]
         ids = [idea.pk for idea in created]
@@ -212,18 +276,26 @@ class Command(BaseCommand):
         for number, voter in enumerate(crowd):
             others = [idea for idea in created if idea.author_id != voter.pk]
             if method == "ranked":
-                order = ids[number % len(ids):] + ids[: number % len(ids)]
-                ballot_submit(voter=voter, campaign=campaign,
-                              choices=[pk for pk in order if pk in {i.pk for i in others}])
+                order = ids[number % len(ids) :] + ids[: number % len(ids)]
+                ballot_submit(
+                    voter=voter,
+                    campaign=campaign,
+                    choices=[pk for pk in order if pk in {i.pk for i in others}],
+                )
             elif method == "budget":
-                ballot_submit(voter=voter, campaign=campaign,
-                              choices=[ids[number % 2], ids[3]] if number % 3 else [ids[1]])
+                ballot_submit(
+                    voter=voter,
+                    campaign=campaign,
+                    choices=[ids[number % 2], ids[3]] if number % 3 else [ids[1]],
+                )
             elif method == "pairwise":
                 for _ in range(3):
                     prompt = pairwise_issue(voter=voter, campaign=campaign)
-                    pairwise_answer(voter=voter, token=prompt.token,
-                                    outcome="left" if prompt.left_id < prompt.right_id
-                                    else "right")
+                    pairwise_answer(
+                        voter=voter,
+                        token=prompt.token,
+                        outcome="left" if prompt.left_id < prompt.right_id else "right",
+                    )
             elif method == "support":
                 for idea in others[: 1 + number % 2]:
                     vote_cast(voter=voter, idea=idea, value=1)
