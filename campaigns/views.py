@@ -16,6 +16,7 @@ from core.errors import ApplicationError
 from core.forms import apply_service_error
 from ideas.rules import can_submit_idea
 from ideas.selectors import idea_list_ordered
+from voting.impressions import impressions_record
 from voting.orders import orders_for
 from voting.selectors import ballot_for_voter, result_for_campaign, vote_values_for_ideas
 
@@ -44,6 +45,7 @@ def campaign_detail(request, slug: str):
         seed=str(request.session.get("shuffle_seed", "")),
     )  # fmt: skip
     ideas = list(queryset[:IDEAS_PER_PAGE])
+    impressions_record(idea_ids=[idea.pk for idea in ideas])
     choices, receipt = ballot_for_voter(voter=request.user, campaign=campaign)
     return render(
         request,

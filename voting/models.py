@@ -60,6 +60,9 @@ class IdeaTally(models.Model):
     # The format's own score: Bayesian average (stars), Bradley-Terry (pairwise).
     method_score = models.FloatField(default=0.0)
     hot_score = models.FloatField(default=0.0)
+    # Times the idea was shown in a list, and up votes per impression (voting.impressions).
+    impressions = models.PositiveBigIntegerField(default=0)
+    exposure_score = models.FloatField(default=0.0)
     controversy = models.FloatField(default=0.0)
     # Supporter thresholds: stages reached, the deadline of the next one, and the state.
     support_stage = models.PositiveSmallIntegerField(default=0)
@@ -89,6 +92,7 @@ class IdeaTally(models.Model):
             models.Index(fields=["campaign", "-controversy"], name="tally_campaign_controversy"),
             models.Index(fields=["campaign", "-upvotes"], name="tally_campaign_supported"),
             models.Index(fields=["campaign", "-method_score"], name="tally_campaign_method"),
+            models.Index(fields=["campaign", "-exposure_score"], name="tally_campaign_exposure"),
         ]
 
     def __str__(self):

@@ -15,12 +15,13 @@ ORDERS = {
     "controversial": (_("Controversial"), ("-tally__controversy", "-id")),
     "supported": (_("Most supported"), ("-tally__upvotes", "-id")),
     "rated": (_("Best rated"), ("-tally__method_score", "-tally__upvotes", "-id")),
+    "exposure": (_("Most liked per view"), ("-tally__exposure_score", "-id")),
     "random": (_("Random"), None),
 }
 # Which orders make sense, per voting method; the first is the default.
 ORDERS_BY_METHOD = {
-    "updown": ["top", "hot", "newest", "controversial", "score", "random"],
-    "support": ["supported", "newest", "random"],
+    "updown": ["top", "hot", "newest", "controversial", "exposure", "score", "random"],
+    "support": ["supported", "exposure", "newest", "random"],
     "star": ["rated", "newest", "random"],
     "pairwise": ["rated", "newest", "random"],
     "single": ["newest", "random"],

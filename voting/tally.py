@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ideas.models import Idea
 from voting import dirty
+from voting.impressions import exposure_score
 from voting.methods.ratings import bayesian_average, controversy, hot_score
 from voting.milestones import milestones_reached, support_events
 from voting.models import IdeaTally, Vote
@@ -94,7 +95,7 @@ EMPTY_COUNTS = {"up": 0, "down": 0, "rated": 0, "stars": 0, "last": None}
 TALLY_FIELDS = [
     "upvotes", "downvotes", "score", "wilson_lower_bound", "highest_milestone", "last_vote_at",
     "computed_at", "rating_sum", "method_score", "hot_score", "controversy", "support_stage",
-    "support_deadline", "support_status",
+    "support_deadline", "support_status", "exposure_score",
 ]  # fmt: skip
 # Star ratings: the Bayesian average pulls ideas with few ratings towards 3 stars, as if
 # each had five more ratings of 3.
@@ -123,6 +124,7 @@ def _apply_counts(tally: IdeaTally, row: dict, *, now) -> None:
         score=tally.score, created_at_epoch=tally.idea.created_at.timestamp()
     )
     tally.controversy = controversy(upvotes=row["up"], downvotes=row["down"])
+    tally.exposure_score = exposure_score(upvotes=row["up"], impressions=tally.impressions)
     if method == "support":
         state = support_advance(
             stages=tally.campaign.support_stages or [],

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from voting import results, tally
+from voting import impressions, results, tally
 
 
 @shared_task(ignore_result=True)
@@ -33,3 +33,8 @@ def results_reconcile() -> int:
 @shared_task(ignore_result=True)
 def results_finalize_due() -> int:
     return results.results_finalize_due()
+
+
+@shared_task(ignore_result=True)
+def impressions_flush() -> int:
+    return impressions.impressions_flush()

@@ -225,6 +225,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": schedule(60.0),
         "options": {"expires": 55},
     },
+    "impressions-flush": {
+        "task": "voting.tasks.impressions_flush",
+        "schedule": schedule(30.0),
+        "options": {"expires": 25},
+    },
     "worker-heartbeat": {
         "task": "core.tasks.worker_heartbeat",
         "schedule": schedule(5.0),

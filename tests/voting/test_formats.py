@@ -518,3 +518,36 @@ def test_the_drain_keeps_working_with_every_method():
         1,
         1,
     ]
+
+
+# --- impressions --------------------------------------------------------------------------
+
+
+def test_impressions_are_counted_in_redis_and_flushed_into_the_tallies(
+    client, django_capture_on_commit_callbacks
+):
+    from voting.impressions import exposure_score, impressions_flush
+
+    campaign = CampaignFactory()
+    seen_a_lot = IdeaFactory(campaign=campaign)
+    for _ in range(3):
+        assert client.get(f"/campaigns/{campaign.slug}/").status_code == 200
+    late = IdeaFactory(campaign=campaign)  # posted after three page views
+    for voter in [UserFactory(), UserFactory()]:
+        vote_cast(voter=voter, idea=seen_a_lot, value=1)
+    vote_cast(voter=UserFactory(), idea=late, value=1)
+    assert client.get(f"/campaigns/{campaign.slug}/").status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert impressions_flush() == 2
+    assert impressions_flush() == 0  # nothing counted twice
+    tally_recompute(idea_ids=[seen_a_lot.pk, late.pk])
+    a, b = IdeaTally.objects.get(idea=seen_a_lot), IdeaTally.objects.get(idea=late)
+    assert (a.impressions, b.impressions) == (4, 1)
+    assert a.exposure_score == pytest.approx(exposure_score(upvotes=2, impressions=4))
+    assert b.exposure_score > a.exposure_score  # one vote in one view beats two in four
+    from ideas.selectors import idea_list_ordered
+
+    ideas, order = idea_list_ordered(campaign=campaign, order="exposure")
+    assert order == "exposure"
+    assert [idea.pk for idea in ideas] == [late.pk, seen_a_lot.pk]
