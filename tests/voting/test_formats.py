@@ -530,9 +530,9 @@ def test_impressions_are_counted_in_redis_and_flushed_into_the_tallies(
 
     campaign = CampaignFactory()
     seen_a_lot = IdeaFactory(campaign=campaign)
-    for _ in range(3):
+    for _ in range(19):
         assert client.get(f"/campaigns/{campaign.slug}/").status_code == 200
-    late = IdeaFactory(campaign=campaign)  # posted after three page views
+    late = IdeaFactory(campaign=campaign)  # posted after nineteen page views
     for voter in [UserFactory(), UserFactory()]:
         vote_cast(voter=voter, idea=seen_a_lot, value=1)
     vote_cast(voter=UserFactory(), idea=late, value=1)
@@ -543,9 +543,9 @@ def test_impressions_are_counted_in_redis_and_flushed_into_the_tallies(
     assert impressions_flush() == 0  # nothing counted twice
     tally_recompute(idea_ids=[seen_a_lot.pk, late.pk])
     a, b = IdeaTally.objects.get(idea=seen_a_lot), IdeaTally.objects.get(idea=late)
-    assert (a.impressions, b.impressions) == (4, 1)
-    assert a.exposure_score == pytest.approx(exposure_score(upvotes=2, impressions=4))
-    assert b.exposure_score > a.exposure_score  # one vote in one view beats two in four
+    assert (a.impressions, b.impressions) == (20, 1)
+    assert a.exposure_score == pytest.approx(exposure_score(upvotes=2, impressions=20))
+    assert b.exposure_score > a.exposure_score  # one vote in one view beats two in twenty
     from ideas.selectors import idea_list_ordered
 
     ideas, order = idea_list_ordered(campaign=campaign, order="exposure")
