@@ -89,8 +89,10 @@ def run() -> None:
         tally_recompute(idea_ids=[idea.pk])
         timings.append(time.perf_counter() - started)
     tally = idea.__class__.objects.get(pk=idea.pk).tally
-    print(f"recount of one idea with {tally.upvotes} votes: "
-          f"median {statistics.median(timings) * 1000:.1f} ms (5 runs)")
+    print(
+        f"recount of one idea with {tally.upvotes} votes: "
+        f"median {statistics.median(timings) * 1000:.1f} ms (5 runs)"
+    )
     assert tally.upvotes == count, "the recount must equal the vote rows"
     print(f"at {timezone.now():%Y-%m-%d %H:%M}, PostgreSQL {connection.pg_version}")
 

@@ -33,8 +33,12 @@ def main() -> int:
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     env_overrides, stoppers = services.up()
-    env = {**os.environ, **env_overrides, "DJANGO_SETTINGS_MODULE": "config.settings.local",
-           "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        **env_overrides,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "PYTHONUNBUFFERED": "1",
+    }
     children: list[subprocess.Popen] = []
     try:
         manage("migrate", "--no-input", "-v", "0", env=env)
