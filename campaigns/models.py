@@ -202,6 +202,11 @@ class Campaign(TimeStampedModel):
         return not self.results_embargo or (now or timezone.now()) >= self.voting_closes_at
 
     @property
+    def votes_per_idea(self) -> bool:
+        """Up/down, support and stars: each idea has its own vote buttons."""
+        return self.voting_method in self.IDEA_VOTE_METHODS
+
+    @property
     def uses_ballots(self) -> bool:
         return self.voting_method in self.BALLOT_METHODS
 

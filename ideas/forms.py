@@ -10,3 +10,17 @@ class IdeaForm(forms.Form):
         max_length=20000,
         help_text=_("Explain your idea. Markdown is supported."),
     )
+    cost = forms.IntegerField(
+        label=_("Cost"),
+        min_value=1,
+        max_value=10**12,
+        required=False,
+        help_text=_("What your idea would cost: voters share a budget."),
+    )
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        if campaign.voting_method != "budget":
+            del self.fields["cost"]
+        else:
+            self.fields["cost"].required = True

@@ -39,7 +39,7 @@ def idea_submit(request, slug: str):
     campaign = get_object_or_404(Campaign.objects.select_related("brand"), slug=slug)
     if not can_view_campaign(request.user, campaign):
         raise Http404
-    form = IdeaForm(request.POST or None)
+    form = IdeaForm(request.POST or None, campaign=campaign)
     allowed = can_submit_idea(request.user, campaign)
     if request.method == "POST" and form.is_valid():
         try:

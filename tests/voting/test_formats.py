@@ -551,3 +551,31 @@ def test_impressions_are_counted_in_redis_and_flushed_into_the_tallies(
     ideas, order = idea_list_ordered(campaign=campaign, order="exposure")
     assert order == "exposure"
     assert [idea.pk for idea in ideas] == [late.pk, seen_a_lot.pk]
+
+
+@pytest.mark.parametrize("method", ["single", "approval", "ranked", "budget", "pairwise"])
+def test_an_idea_page_of_a_ballot_or_pairwise_campaign_has_no_vote_buttons(client, method):
+    idea = IdeaFactory(campaign=CampaignFactory(voting_method=method))
+    html = client.get(f"/ideas/{idea.pk}/").content.decode()
+    assert 'data-testid="vote-widget"' not in html
+    assert ("Vote with your ballot" in html) == (method != "pairwise")
+
+
+def test_a_budget_idea_is_submitted_with_its_cost(client):
+    campaign = CampaignFactory(voting_method="budget", budget_amount=1000)
+    client.force_login(UserFactory())
+    url = f"/campaigns/{campaign.slug}/ideas/new/"
+    assert 'name="cost"' in client.get(url).content.decode()
+    response = client.post(url, {"title": "Benches", "body": "Ten benches."})
+    assert response.status_code == 200 and "This field is required." in response.content.decode()
+    response = client.post(url, {"title": "Benches", "body": "Ten benches.", "cost": "5000"})
+    assert "more than the whole budget" in response.content.decode()
+    response = client.post(url, {"title": "Benches", "body": "Ten benches.", "cost": "400"})
+    assert response.status_code == 302
+    from ideas.models import Idea
+
+    assert Idea.objects.get(title="Benches").cost == 400
+    assert (
+        'name="cost"'
+        not in client.get(f"/campaigns/{CampaignFactory().slug}/ideas/new/").content.decode()
+    )
