@@ -47,6 +47,11 @@ def campaign_detail(request, slug: str):
     ideas = list(queryset[:IDEAS_PER_PAGE])
     impressions_record(idea_ids=[idea.pk for idea in ideas])
     choices, receipt = ballot_for_voter(voter=request.user, campaign=campaign)
+    draft = (
+        request.session.pop(f"ballot_draft:{campaign.pk}", None) if campaign.uses_ballots else None
+    )
+    if draft is not None:
+        choices = [pk for pk in draft if isinstance(pk, int)]
     return render(
         request,
         "campaigns/detail.html",

@@ -130,6 +130,7 @@ def campaign_ballot(request, slug: str):
     campaign = _visible_campaign(request, slug)
     if not request.user.is_authenticated:
         return redirect_to_login(campaign.get_absolute_url())
+    choices: list[int] = []
     try:
         choices = _ballot_choices_from_post(request.POST, campaign.voting_method)
         ballots.ballot_submit(voter=request.user, campaign=campaign, choices=choices)
@@ -137,6 +138,8 @@ def campaign_ballot(request, slug: str):
         messages.error(request, _("The ballot could not be read: use the form's numbers."))
     except ApplicationError as refusal:
         messages.error(request, refusal.message)
+        # Nothing the voter ticked is lost: the form shows their choices again.
+        request.session[f"ballot_draft:{campaign.pk}"] = choices
     else:
         messages.success(request, _("Your ballot is recorded."))
     return redirect(campaign)
