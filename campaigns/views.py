@@ -20,7 +20,7 @@ from voting.impressions import impressions_record
 from voting.orders import orders_for
 from voting.selectors import ballot_for_voter, result_for_campaign, vote_values_for_ideas
 
-IDEAS_PER_PAGE = 200
+IDEAS_PER_PAGE = 50
 
 
 def home(request):
@@ -44,7 +44,19 @@ def campaign_detail(request, slug: str):
         campaign=campaign, order=request.GET.get("order"),
         seed=str(request.session.get("shuffle_seed", "")),
     )  # fmt: skip
-    ideas = list(queryset[:IDEAS_PER_PAGE])
+    try:
+        page = max(1, min(int(request.GET.get("page", "1")), 100000))
+    except ValueError:
+        page = 1
+    if campaign.uses_ballots:  # a ballot lists every candidate
+        ideas = list(queryset)
+        has_next = False
+    else:
+        start = (page - 1) * IDEAS_PER_PAGE
+        # One more than a page tells whether there is a next one, without a COUNT.
+        ideas = list(queryset[start : start + IDEAS_PER_PAGE + 1])
+        has_next = len(ideas) > IDEAS_PER_PAGE
+        ideas = ideas[:IDEAS_PER_PAGE]
     impressions_record(idea_ids=[idea.pk for idea in ideas])
     choices, receipt = ballot_for_voter(voter=request.user, campaign=campaign)
     draft = (
@@ -59,6 +71,8 @@ def campaign_detail(request, slug: str):
             "campaign": campaign,
             "ideas": ideas,
             "order": order,
+            "page": page,
+            "has_next": has_next,
             "orders": orders_for(campaign.voting_method),
             "my_votes": vote_values_for_ideas(voter=request.user, ideas=ideas),
             "my_choices": choices,

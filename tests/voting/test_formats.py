@@ -579,3 +579,15 @@ def test_a_budget_idea_is_submitted_with_its_cost(client):
         'name="cost"'
         not in client.get(f"/campaigns/{CampaignFactory().slug}/ideas/new/").content.decode()
     )
+
+
+def test_the_campaign_page_pages_through_its_ideas(client):
+    campaign = CampaignFactory()
+    ideas = [IdeaFactory(campaign=campaign) for _ in range(55)]
+    first = client.get(f"/campaigns/{campaign.slug}/?order=newest").content.decode()
+    second = client.get(f"/campaigns/{campaign.slug}/?order=newest&page=2").content.decode()
+    assert first.count('data-testid="idea-row"') == 50 and 'data-testid="next-page"' in first
+    assert second.count('data-testid="idea-row"') == 5 and 'data-testid="next-page"' not in second
+    assert f"/ideas/{ideas[0].pk}/" in second  # the oldest, last
+    assert client.get(f"/campaigns/{campaign.slug}/?page=abc").status_code == 200
+    assert client.get(f"/campaigns/{campaign.slug}/?page=-4").status_code == 200
