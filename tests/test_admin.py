@@ -63,6 +63,7 @@ def test_the_foule_models_are_registered():
         ("accounts", "user"), ("campaigns", "brand"), ("campaigns", "brandmembership"),
         ("campaigns", "campaign"), ("ideas", "idea"), ("voting", "vote"),
         ("voting", "ideatally"), ("notifications", "notification"), ("rewards", "ledgerentry"),
+        ("voting", "ballot"), ("voting", "pairwiseprompt"), ("voting", "campaignresult"),
     } <= set(registered_models())  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from voting.models import IdeaTally, Vote
+from voting.models import Ballot, BallotChoice, CampaignResult, IdeaTally, PairwisePrompt, Vote
 
 
 @admin.register(Vote)
@@ -49,3 +49,58 @@ class IdeaTallyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Ballots, answers and results are written by services and workers; moderators read
+    them here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class BallotChoiceInline(admin.TabularInline):
+    model = BallotChoice
+    extra = 0
+    raw_id_fields = ("idea",)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ballot)
+class BallotAdmin(ReadOnlyAdmin):
+    list_display = ("receipt", "campaign", "voter", "updated_at")
+    list_filter = ("campaign",)
+    search_fields = ("receipt", "voter__email")
+    list_select_related = ("campaign", "voter")
+    inlines = [BallotChoiceInline]
+
+
+@admin.register(PairwisePrompt)
+class PairwisePromptAdmin(ReadOnlyAdmin):
+    list_display = ("issued_at", "campaign", "voter", "left", "right", "outcome", "answered_at")
+    list_filter = ("campaign", "outcome")
+    search_fields = ("voter__email",)
+    list_select_related = ("campaign", "voter", "left", "right")
+    exclude = ("token",)  # a live token would let a moderator answer for the voter
+
+
+@admin.register(CampaignResult)
+class CampaignResultAdmin(ReadOnlyAdmin):
+    list_display = ("campaign", "method", "is_final", "ballot_count", "computed_at", "digest")
+    list_filter = ("is_final", "method")
+    search_fields = ("campaign__title", "digest")
+    list_select_related = ("campaign",)
