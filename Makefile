@@ -36,7 +36,7 @@ format: $(STAMP)
 	$(PY) -m ruff check --fix .
 
 bench: $(STAMP)
-	$(PY) scripts/services.py run -- $(PY) scripts/bench_votes.py
+	$(PY) scripts/services.py run -- $(PY) scripts/bench/run.py
 
 messages: $(STAMP)  ## refresh the French catalogue after changing strings (needs gettext)
 	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=.foule --ignore=staticfiles

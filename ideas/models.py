@@ -45,7 +45,9 @@ class Idea(TimeStampedModel):
         ordering = ["-created_at"]
         verbose_name = _("idea")
         verbose_name_plural = _("ideas")
-        indexes = [models.Index(fields=["campaign", "status", "-created_at"])]
+        indexes = [
+            models.Index(fields=["campaign", "-created_at", "-id"], name="idea_order_newest"),
+        ]
 
     def __str__(self):
         return self.title

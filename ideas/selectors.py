@@ -12,9 +12,10 @@ def idea_list_ordered(
     it (else its default), and the order used. One query whatever the length: author and
     tally come in the same join; every order but "random" reads an indexed tally column."""
     name = order_name(campaign.voting_method, order, counts_visible=campaign.are_counts_visible())
+    # The campaign is filtered on the tally too, so that the tally's order indexes apply.
     queryset = (
         Idea.objects.visible()
-        .filter(campaign=campaign)
+        .filter(campaign=campaign, tally__campaign=campaign)
         .select_related("author", "tally", "campaign")
     )
     return apply_order(queryset, name, seed=seed), name

@@ -6,6 +6,18 @@ from tests.factories import PASSWORD, UserFactory
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request with Accept-Language: fr leaves French active in its thread; every test
+    starts in the default language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _clean_redis_keys():
     """Each test starts with none of Foule's test keys in Redis (the dirty set, the
     heartbeat); other key spaces on the same server are left alone."""

@@ -82,17 +82,27 @@ class IdeaTally(models.Model):
     class Meta:
         verbose_name = _("idea tally")
         verbose_name_plural = _("idea tallies")
-        # One index per order the idea lists offer (voting.orders).
+        # One index per order the idea lists offer (voting.orders), tie-breaker included.
         indexes = [
             models.Index(
-                fields=["campaign", "-score", "-wilson_lower_bound"], name="tally_campaign_rank"
+                fields=["campaign", "-wilson_lower_bound", "-score", "-idea"],
+                name="tally_order_top",
             ),
-            models.Index(fields=["campaign", "-wilson_lower_bound"], name="tally_campaign_top"),
-            models.Index(fields=["campaign", "-hot_score"], name="tally_campaign_hot"),
-            models.Index(fields=["campaign", "-controversy"], name="tally_campaign_controversy"),
-            models.Index(fields=["campaign", "-upvotes"], name="tally_campaign_supported"),
-            models.Index(fields=["campaign", "-method_score"], name="tally_campaign_method"),
-            models.Index(fields=["campaign", "-exposure_score"], name="tally_campaign_exposure"),
+            models.Index(
+                fields=["campaign", "-score", "-wilson_lower_bound", "-idea"],
+                name="tally_order_score",
+            ),
+            models.Index(fields=["campaign", "-hot_score", "-idea"], name="tally_order_hot"),
+            models.Index(
+                fields=["campaign", "-controversy", "-idea"], name="tally_order_controversy"
+            ),
+            models.Index(fields=["campaign", "-upvotes", "-idea"], name="tally_order_supported"),
+            models.Index(
+                fields=["campaign", "-method_score", "-upvotes", "-idea"], name="tally_order_rated"
+            ),
+            models.Index(
+                fields=["campaign", "-exposure_score", "-idea"], name="tally_order_exposure"
+            ),
         ]
 
     def __str__(self):

@@ -7,15 +7,17 @@ from django.db.models import CharField, F, QuerySet, Value
 from django.db.models.functions import MD5, Cast, Concat
 from django.utils.translation import gettext_lazy as _
 
+# Each order ends with the idea id (the tally's primary key) so that the tally index of the
+# same columns serves it whole: the first page of 100,000 ideas reads 50 index entries.
 ORDERS = {
-    "top": (_("Top"), ("-tally__wilson_lower_bound", "-tally__score", "-id")),
-    "score": (_("Score"), ("-tally__score", "-tally__wilson_lower_bound", "-id")),
+    "top": (_("Top"), ("-tally__wilson_lower_bound", "-tally__score", "-tally__idea_id")),
+    "score": (_("Score"), ("-tally__score", "-tally__wilson_lower_bound", "-tally__idea_id")),
     "newest": (_("Newest"), ("-created_at", "-id")),
-    "hot": (_("Hot"), ("-tally__hot_score", "-id")),
-    "controversial": (_("Controversial"), ("-tally__controversy", "-id")),
-    "supported": (_("Most supported"), ("-tally__upvotes", "-id")),
-    "rated": (_("Best rated"), ("-tally__method_score", "-tally__upvotes", "-id")),
-    "exposure": (_("Most liked per view"), ("-tally__exposure_score", "-id")),
+    "hot": (_("Hot"), ("-tally__hot_score", "-tally__idea_id")),
+    "controversial": (_("Controversial"), ("-tally__controversy", "-tally__idea_id")),
+    "supported": (_("Most supported"), ("-tally__upvotes", "-tally__idea_id")),
+    "rated": (_("Best rated"), ("-tally__method_score", "-tally__upvotes", "-tally__idea_id")),
+    "exposure": (_("Most liked per view"), ("-tally__exposure_score", "-tally__idea_id")),
     "random": (_("Random"), None),
 }
 # Which orders make sense, per voting method; the first is the default.

@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from campaigns.models import Campaign
+from core.pagination import CachedCountPagination
 from campaigns.rules import can_view_campaign
 from ideas import selectors, services
 from ideas.api.serializers import IdeaInputSerializer, IdeaOutputSerializer
@@ -17,6 +18,7 @@ class CampaignIdeaListCreateView(generics.ListCreateAPIView):
 
     serializer_class = IdeaOutputSerializer
     permission_classes = [IsAuthenticatedOrReadOnly]
+    pagination_class = CachedCountPagination
 
     def get_campaign(self) -> Campaign:
         campaign = get_object_or_404(
