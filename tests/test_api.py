@@ -4,8 +4,8 @@ import importlib.util
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone

@@ -117,12 +117,13 @@ def _write_tallies(tallies: list[IdeaTally]) -> None:
         for start in range(0, len(tallies), WRITE_CHUNK):
             chunk = tallies[start : start + WRITE_CHUNK]
             params = [getattr(tally, name) for tally in chunk for name in columns]
-            cursor.execute(
-                f"UPDATE {IdeaTally._meta.db_table} AS t SET {assignments} "
+            # Names come from TALLY_FIELDS, never from input; every value is a parameter.
+            sql = (
+                f"UPDATE {IdeaTally._meta.db_table} AS t SET {assignments} "  # noqa: S608
                 f"FROM (VALUES {', '.join([row_sql] * len(chunk))}) AS v({', '.join(columns)}) "
-                "WHERE t.idea_id = v.idea_id::bigint",
-                params,
+                "WHERE t.idea_id = v.idea_id::bigint"
             )
+            cursor.execute(sql, params)
 
 
 EMPTY_COUNTS = {"up": 0, "down": 0, "rated": 0, "stars": 0, "last": None}

@@ -6,8 +6,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from campaigns.models import Campaign
-from core.pagination import CachedCountPagination
 from campaigns.rules import can_view_campaign
+from core.pagination import CachedCountPagination
 from ideas import selectors, services
 from ideas.api.serializers import IdeaInputSerializer, IdeaOutputSerializer
 from voting.orders import ORDERS
