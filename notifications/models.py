@@ -66,7 +66,11 @@ class Notification(models.Model):
                 % params
             )
         if self.kind == self.Kind.SUPPORT_STAGE:
-            return _("Your idea “%(title)s” reached %(count)d supporters.") % params
+            return ngettext(
+                "Your idea “%(title)s” reached %(count)d supporter.",
+                "Your idea “%(title)s” reached %(count)d supporters.",
+                params["count"],
+            ) % params
         if self.kind == self.Kind.SUPPORT_REVIEW:
             return (
                 _(

@@ -60,7 +60,12 @@ def _validate_choices(*, campaign: Campaign, choices: list[int]) -> dict[int, Id
                 budget=campaign.budget_amount or 0,
             )
         except BudgetBallotError as error:
-            raise ApplicationError(str(error), field="choices") from error
+            total = sum(ideas[pk].cost or 0 for pk in choices)
+            raise ApplicationError(
+                _("These choices cost %(total)s, over the budget of %(budget)s.")
+                % {"total": total, "budget": campaign.budget_amount or 0},
+                field="choices",
+            ) from error
     return ideas
 
 
