@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
+from campaigns.models import Campaign
 from ideas.models import Idea
 from voting import dirty
 from voting.impressions import exposure_score
@@ -59,10 +60,14 @@ def tally_recompute(*, idea_ids: Iterable[int]) -> int:
             )
         tallies = list(
             IdeaTally.objects.select_for_update(of=("self",))
-            .select_related("campaign", "idea")
+            .annotate(idea_created_at=F("idea__created_at"))
             .filter(idea_id__in=ids)
             .order_by("idea_id")
         )
+        # A batch spans few campaigns: fetch them once, not one joined copy per tally.
+        campaigns = Campaign.objects.in_bulk({tally.campaign_id for tally in tallies})
+        for tally in tallies:
+            tally.campaign = campaigns[tally.campaign_id]
         counts = {
             row["idea_id"]: row
             for row in Vote.objects.filter(idea_id__in=ids)
@@ -101,29 +106,26 @@ TALLY_COLUMN_TYPES = {
     "support_deadline": "timestamptz", "support_status": "varchar",
     "exposure_score": "double precision",
 }  # fmt: skip
-WRITE_CHUNK = 2000  # rows per UPDATE: 16 parameters each stays under PostgreSQL's 65,535
 
 
 def _write_tallies(tallies: list[IdeaTally]) -> None:
-    """One UPDATE ... FROM (VALUES ...) per chunk. Django's bulk_update writes a CASE per
-    column that PostgreSQL evaluates row by row against every id: quadratic, seconds for a
-    few thousand rows."""
+    """One UPDATE ... FROM unnest(one array per column): a fixed 16 parameters whatever the
+    batch size. Django's bulk_update writes a CASE per column that PostgreSQL evaluates
+    row by row against every id (quadratic), and a VALUES list of thousands of rows costs
+    more to build and parse than to run."""
+    if not tallies:
+        return
     columns = ["idea_id", *TALLY_FIELDS]
-    assignments = ", ".join(
-        f"{name} = v.{name}::{TALLY_COLUMN_TYPES[name]}" for name in TALLY_FIELDS
+    types = {"idea_id": "bigint", **TALLY_COLUMN_TYPES}
+    arrays = ", ".join(f"%s::{types[name]}[]" for name in columns)
+    assignments = ", ".join(f"{name} = v.{name}" for name in TALLY_FIELDS)
+    # Names come from TALLY_FIELDS, never from input; every value is a parameter.
+    sql = (
+        f"UPDATE {IdeaTally._meta.db_table} AS t SET {assignments} "  # noqa: S608
+        f"FROM unnest({arrays}) AS v({', '.join(columns)}) WHERE t.idea_id = v.idea_id"
     )
-    row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
     with connection.cursor() as cursor:
-        for start in range(0, len(tallies), WRITE_CHUNK):
-            chunk = tallies[start : start + WRITE_CHUNK]
-            params = [getattr(tally, name) for tally in chunk for name in columns]
-            # Names come from TALLY_FIELDS, never from input; every value is a parameter.
-            sql = (
-                f"UPDATE {IdeaTally._meta.db_table} AS t SET {assignments} "  # noqa: S608
-                f"FROM (VALUES {', '.join([row_sql] * len(chunk))}) AS v({', '.join(columns)}) "
-                "WHERE t.idea_id = v.idea_id::bigint"
-            )
-            cursor.execute(sql, params)
+        cursor.execute(sql, [[getattr(tally, name) for tally in tallies] for name in columns])
 
 
 EMPTY_COUNTS = {"up": 0, "down": 0, "rated": 0, "stars": 0, "last": None}
@@ -156,7 +158,7 @@ def _apply_counts(tally: IdeaTally, row: dict, *, now) -> None:
     tally.score = row["up"] - row["down"]
     tally.wilson_lower_bound = wilson_lower_bound(row["up"], row["down"])
     tally.hot_score = hot_score(
-        score=tally.score, created_at_epoch=tally.idea.created_at.timestamp()
+        score=tally.score, created_at_epoch=tally.idea_created_at.timestamp()
     )
     tally.controversy = controversy(upvotes=row["up"], downvotes=row["down"])
     tally.exposure_score = exposure_score(upvotes=row["up"], impressions=tally.impressions)
@@ -169,7 +171,7 @@ def _apply_counts(tally: IdeaTally, row: dict, *, now) -> None:
                 status=tally.support_status,
                 deadline=tally.support_deadline,
             ),
-            published_at=tally.idea.created_at,
+            published_at=tally.idea_created_at,
             now=now,
         )
         tally.support_stage, tally.support_status = state.stage, state.status
