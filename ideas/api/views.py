@@ -1,3 +1,6 @@
+import hashlib
+
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,6 +15,8 @@ from ideas import selectors, services
 from ideas.api.serializers import IdeaInputSerializer, IdeaOutputSerializer
 from voting.orders import ORDERS
 
+LIST_CACHE_SECONDS = 2
+
 
 class CampaignIdeaListCreateView(generics.ListCreateAPIView):
     """Visible ideas of a campaign, best first; POST submits a new idea."""
@@ -21,12 +26,14 @@ class CampaignIdeaListCreateView(generics.ListCreateAPIView):
     pagination_class = CachedCountPagination
 
     def get_campaign(self) -> Campaign:
-        campaign = get_object_or_404(
-            Campaign.objects.select_related("brand"), slug=self.kwargs["slug"]
-        )
-        if not can_view_campaign(self.request.user, campaign):
-            raise Http404
-        return campaign
+        if getattr(self, "campaign", None) is None:  # once per request
+            campaign = get_object_or_404(
+                Campaign.objects.select_related("brand"), slug=self.kwargs["slug"]
+            )
+            if not can_view_campaign(self.request.user, campaign):
+                raise Http404
+            self.campaign = campaign
+        return self.campaign
 
     @extend_schema(
         parameters=[
@@ -41,6 +48,24 @@ class CampaignIdeaListCreateView(generics.ListCreateAPIView):
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
+        """A page of the list holds nothing personal, and the tallies it shows change at
+        most once a second (the workers' recount), so a rendered page is shared for
+        LIST_CACHE_SECONDS: a popular campaign's first page costs one cache read."""
+        campaign = self.get_campaign()  # the visibility check always runs
+        key = (
+            "ideas-page:"
+            + hashlib.sha256(
+                f"{campaign.pk}|{campaign.are_counts_visible()}|{request.get_host()}|"
+                f"{sorted(request.query_params.items())}".encode()
+            ).hexdigest()
+        )
+        data = cache.get(key)
+        if data is None:
+            data = super().list(request, *args, **kwargs).data
+            cache.set(key, data, LIST_CACHE_SECONDS)
+        return Response(data)
 
     def get_queryset(self):
         self.campaign = self.get_campaign()

@@ -591,3 +591,17 @@ def test_the_campaign_page_pages_through_its_ideas(client):
     assert f"/ideas/{ideas[0].pk}/" in second  # the oldest, last
     assert client.get(f"/campaigns/{campaign.slug}/?page=abc").status_code == 200
     assert client.get(f"/campaigns/{campaign.slug}/?page=-4").status_code == 200
+
+
+def test_a_ranked_page_is_shared_from_the_cache_for_two_seconds(
+    api_client, django_assert_num_queries
+):
+    campaign = CampaignFactory()
+    idea = IdeaFactory(campaign=campaign)
+    url = f"/api/v1/campaigns/{campaign.slug}/ideas/?order=top"
+    first = api_client.get(url).json()
+    with django_assert_num_queries(1):  # the visibility check; the page from the cache
+        assert api_client.get(url).json() == first
+    assert first["results"][0]["id"] == idea.pk
+    hidden = CampaignFactory(is_published=False)
+    assert api_client.get(f"/api/v1/campaigns/{hidden.slug}/ideas/").status_code == 404
