@@ -29,12 +29,15 @@ class IdeaVoteView(APIView):
             raise Http404
         return idea
 
-    def respond(self, idea: Idea) -> Response:
+    def respond(self, idea: Idea, value: int | None = None) -> Response:
+        """`value` when the request just set it; else it is read."""
+        if value is None:
+            value = selectors.vote_value(voter=self.request.user, idea=idea)
         return Response(
             VoteOutputSerializer(
                 {
                     "idea": idea.pk,
-                    "value": selectors.vote_value(voter=self.request.user, idea=idea),
+                    "value": value,
                     "tally": selectors.tally_for_idea(idea=idea)
                     if idea.campaign.are_counts_visible()
                     else None,
@@ -51,14 +54,15 @@ class IdeaVoteView(APIView):
         idea = self.get_idea(pk)
         serializer = VoteInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.vote_cast(voter=request.user, idea=idea, value=serializer.validated_data["value"])
-        return self.respond(idea)
+        value = serializer.validated_data["value"]
+        services.vote_cast(voter=request.user, idea=idea, value=value)
+        return self.respond(idea, value)
 
     @extend_schema(request=None, responses=VoteOutputSerializer)
     def delete(self, request, pk: int):
         idea = self.get_idea(pk)
         services.vote_retract(voter=request.user, idea=idea)
-        return self.respond(idea)
+        return self.respond(idea, 0)
 
 
 def _campaign_or_404(request, slug: str):

@@ -1,54 +1,88 @@
 """The Schulze method for ranked ballots (winning-votes strength)."""
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+
+# One ballot: candidate ids, best first. An entry may also be a group (list, tuple, set) of
+# ids ranked equally.
+RankedBallot = Sequence[int | Collection[int]]
 
 
 @dataclass(frozen=True)
 class SchulzeResult:
     ranking: list[int]  # every candidate, best first, ties broken (see `schulze`)
-    winners: list[int]  # all Schulze winners before the tie-break
+    winners: list[int]  # all Schulze winners before the tie-break, by ascending id
     pairwise: dict[tuple[int, int], int]  # d[a, b]: voters preferring a to b
-    strongest_paths: dict[tuple[int, int], int]
+    strongest_paths: dict[tuple[int, int], int]  # p[a, b]: widest path strength from a to b
 
 
-def _levels(ballot, candidates: Sequence[int]) -> dict[int, int]:
-    """Rank level of each candidate on one ballot (0 best). A ballot entry may be a group
-    of tied candidates; unlisted candidates share the level below all listed ones."""
+def _group(entry: int | Collection[int]) -> Collection[int]:
+    if isinstance(entry, list | tuple | set | frozenset):
+        return entry
+    return (entry,)
+
+
+def ballot_levels(ballot: RankedBallot, candidates: Sequence[int]) -> tuple[int, ...]:
+    """The rank level of each of `candidates` (in that order) on one ballot, 0 the best.
+
+    Entries that are not candidates are ignored; a candidate listed twice keeps its first
+    (best) place; every candidate the ballot does not list shares the level below all
+    listed ones. Levels are dense (0, 1, 2, ...), so two ballots that express the same
+    preferences get the same tuple."""
+    known = set(candidates)
     level: dict[int, int] = {}
     for position, entry in enumerate(ballot):
-        group = entry if isinstance(entry, (list, tuple, set, frozenset)) else [entry]
-        for candidate in group:
-            if candidate in level or candidate not in candidates:
-                continue
-            level[candidate] = position
+        for candidate in _group(entry):
+            if candidate in known and candidate not in level:
+                level[candidate] = position
     bottom = len(ballot)
-    return {candidate: level.get(candidate, bottom) for candidate in candidates}
+    raw = [level.get(candidate, bottom) for candidate in candidates]
+    dense = {value: index for index, value in enumerate(sorted(set(raw)))}
+    return tuple(dense[value] for value in raw)
 
 
-def pairwise_preferences(*, candidates: Sequence[int], ballots: Iterable) -> dict:
-    candidate_set = set(candidates)
+def pairwise_preferences(
+    *, candidates: Sequence[int], ballots: Iterable[RankedBallot]
+) -> dict[tuple[int, int], int]:
+    """d[a, b] for every ordered pair of different candidates: how many ballots rank a
+    strictly above b (see `ballot_levels` for ties, unlisted and unknown entries).
+
+    Identical ballots are counted together, so the cost grows with the number of
+    ballots times their length, plus the number of distinct ballots times the square of
+    the number of candidates."""
+    candidates = list(dict.fromkeys(candidates))
+    shapes = Counter(ballot_levels(ballot, candidates) for ballot in ballots)
     d = {(a, b): 0 for a in candidates for b in candidates if a != b}
-    for ballot in ballots:
-        levels = _levels(ballot, candidate_set)
-        for a in candidates:
-            for b in candidates:
-                if a != b and levels[a] < levels[b]:
-                    d[a, b] += 1
+    for levels, voters in shapes.items():
+        for i, a in enumerate(candidates):
+            for j, b in enumerate(candidates):
+                if levels[i] < levels[j]:
+                    d[a, b] += voters
     return d
 
 
-def schulze(*, candidates: Sequence[int], ballots: Iterable) -> SchulzeResult:
-    """Rank `candidates` from ranked `ballots` (lists of ids, best first; an entry may be
-    a group of equally ranked ids; unlisted ids rank last, equally).
+def schulze(*, candidates: Sequence[int], ballots: Iterable[RankedBallot]) -> SchulzeResult:
+    """Rank `candidates` from ranked `ballots` by the Schulze method.
 
-    Strongest paths by the Floyd-Warshall widest-path algorithm on the winning-votes
-    graph. a beats b when p[a, b] > p[b, a]; the ranking orders candidates by how many
-    others they beat that way. Tie-break, in order: more candidates beaten, then a higher
-    sum of pairwise support (sum over x of d[a, x]), then the lower id (the earlier)."""
-    candidates = list(candidates)
+    A ballot lists candidate ids, best first; an entry may be a group of ids ranked
+    equally; candidates a ballot does not list rank below all listed ones, equally; ids
+    that are not candidates are ignored. Duplicate ids in `candidates` count once.
+
+    d[a, b] counts the voters preferring a to b. The link a -> b has strength d[a, b]
+    when d[a, b] > d[b, a] (winning votes), else 0. p[a, b], the strength of the
+    strongest path from a to b, is found by the Floyd-Warshall widest-path algorithm.
+    a beats b when p[a, b] > p[b, a]; Schulze proved this relation transitive, and the
+    winners are the candidates nobody beats (there is always at least one).
+
+    Ranking and tie-break: candidates are ordered by how many others they beat (a
+    linear extension of the Schulze order: a beaten candidate always ranks below its
+    victor). Candidates that beat as many others are ordered by the higher sum of
+    pairwise support (sum over x of d[a, x], a Borda-like score), then by the lower id
+    (the idea submitted earlier). `ranking[0]` is therefore always one of `winners`."""
+    candidates = list(dict.fromkeys(candidates))
     d = pairwise_preferences(candidates=candidates, ballots=ballots)
-    p = {}
+    p: dict[tuple[int, int], int] = {}
     for a in candidates:
         for b in candidates:
             if a != b:
@@ -62,7 +96,7 @@ def schulze(*, candidates: Sequence[int], ballots: Iterable) -> SchulzeResult:
                     continue
                 p[a, b] = max(p[a, b], min(p[a, k], p[k, b]))
     beaten = {a: sum(1 for b in candidates if b != a and p[a, b] > p[b, a]) for a in candidates}
-    winners = [a for a in candidates if all(p[a, b] >= p[b, a] for b in candidates if b != a)]
+    winners = sorted(a for a in candidates if all(p[a, b] >= p[b, a] for b in candidates if b != a))
     support = {a: sum(d[a, b] for b in candidates if b != a) for a in candidates}
     ranking = sorted(candidates, key=lambda a: (-beaten[a], -support[a], a))
-    return SchulzeResult(ranking=ranking, winners=sorted(winners), pairwise=d, strongest_paths=p)
+    return SchulzeResult(ranking=ranking, winners=winners, pairwise=d, strongest_paths=p)
