@@ -66,11 +66,14 @@ class Notification(models.Model):
                 % params
             )
         if self.kind == self.Kind.SUPPORT_STAGE:
-            return ngettext(
-                "Your idea “%(title)s” reached %(count)d supporter.",
-                "Your idea “%(title)s” reached %(count)d supporters.",
-                params["count"],
-            ) % params
+            return (
+                ngettext(
+                    "Your idea “%(title)s” reached %(count)d supporter.",
+                    "Your idea “%(title)s” reached %(count)d supporters.",
+                    params["count"],
+                )
+                % params
+            )
         if self.kind == self.Kind.SUPPORT_REVIEW:
             return (
                 _(
