@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 
 from campaigns.models import Brand, BrandMembership, Campaign
@@ -15,6 +16,7 @@ class BrandAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "campaign_count", "created_at")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [BrandMembershipInline]
 
     def get_queryset(self, request):

@@ -13,7 +13,8 @@ class Brand(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    website = models.URLField(_("website"), blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="BrandMembership", related_name="brands"
     )
@@ -25,6 +26,9 @@ class Brand(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("campaigns:brand", kwargs={"slug": self.slug})
 
 
 class BrandMembership(TimeStampedModel):
@@ -196,6 +200,18 @@ class Campaign(TimeStampedModel):
         if now < min(self.submission_opens_at, self.voting_opens_at):
             return self.Phase.UPCOMING
         return self.Phase.BETWEEN
+
+    def next_deadline(self, now=None) -> tuple[str, "timezone.datetime"] | None:
+        """The next moment the campaign changes phase, and what happens then."""
+        now = now or timezone.now()
+        moments = [
+            (self.submission_opens_at, "submission_opens"),
+            (self.submission_closes_at, "submission_closes"),
+            (self.voting_opens_at, "voting_opens"),
+            (self.voting_closes_at, "voting_closes"),
+        ]
+        upcoming = sorted((moment, what) for moment, what in moments if moment > now)
+        return (upcoming[0][1], upcoming[0][0]) if upcoming else None
 
     def are_counts_visible(self, now=None) -> bool:
         """Live counts are shown unless the campaign is under a results embargo and open."""

@@ -23,6 +23,47 @@ def campaign_list_public() -> QuerySet[Campaign]:
     )
 
 
+def campaign_progress(*, campaign: Campaign) -> dict[str, int]:
+    """Ideas, votes and participants of a campaign: three counts whatever its size, kept
+    for 30 s (on a million votes, counting distinct voters takes a noticeable moment)."""
+    from django.core.cache import cache
+
+    return cache.get_or_set(
+        f"campaign-progress:{campaign.pk}", lambda: _campaign_progress(campaign), 30
+    )
+
+
+def _campaign_progress(campaign: Campaign) -> dict[str, int]:
+    from django.db.models import Count
+
+    from voting.models import Ballot, PairwisePrompt, Vote
+
+    ideas = Idea.objects.visible().filter(campaign=campaign)
+    votes = Vote.objects.filter(idea__campaign=campaign).exclude(value=0)
+    if campaign.uses_ballots:
+        ballots = (
+            Ballot.objects.filter(campaign=campaign).annotate(n=Count("choices")).filter(n__gt=0)
+        )
+        vote_count = voters = ballots.count()
+    elif campaign.voting_method == Campaign.VotingMethod.PAIRWISE:
+        answered = PairwisePrompt.objects.filter(campaign=campaign, answered_at__isnull=False)
+        vote_count = answered.count()
+        voters = answered.values("voter_id").distinct().count()
+    else:
+        vote_count = votes.count()
+        voters = votes.values("voter_id").distinct().count()
+    return {"ideas": ideas.count(), "votes": vote_count, "participants": voters}
+
+
+def brand_campaigns(*, brand: Brand) -> QuerySet[Campaign]:
+    return (
+        Campaign.objects.published()
+        .filter(brand=brand)
+        .annotate(idea_count=Count("ideas", filter=Q(ideas__status=Idea.Status.PUBLISHED)))
+        .order_by("-voting_closes_at", "id")
+    )
+
+
 def brands_for_member(*, user) -> QuerySet[Brand]:
     if not user.is_authenticated:
         return Brand.objects.none()

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_http_methods
 from campaigns import rules as campaign_rules
 from campaigns import selectors, services
 from campaigns.forms import CampaignForm
-from campaigns.models import Campaign
+from campaigns.models import Brand, Campaign
 from core.errors import ApplicationError
 from core.forms import apply_service_error
+from core.markdown import render_markdown
 from ideas.rules import can_submit_idea
 from ideas.selectors import idea_list_ordered
 from voting.impressions import impressions_record
@@ -25,6 +26,19 @@ IDEAS_PER_PAGE = 50
 
 def home(request):
     return render(request, "campaigns/home.html", {"campaigns": selectors.campaign_list_live()})
+
+
+def brand_detail(request, slug: str):
+    brand = get_object_or_404(Brand, slug=slug)
+    return render(
+        request,
+        "campaigns/brand.html",
+        {
+            "brand": brand,
+            "description_html": render_markdown(brand.description),
+            "campaigns": selectors.brand_campaigns(brand=brand),
+        },
+    )
 
 
 def _visible_campaign(request, slug: str) -> Campaign:
@@ -80,6 +94,8 @@ def campaign_detail(request, slug: str):
             "my_receipt": receipt,
             "can_submit": can_submit_idea(request.user, campaign),
             "has_result": result_for_campaign(campaign=campaign) is not None,
+            "progress": selectors.campaign_progress(campaign=campaign),
+            "next_deadline": campaign.next_deadline(),
         },
     )
 

@@ -605,3 +605,27 @@ def test_a_ranked_page_is_shared_from_the_cache_for_two_seconds(
     assert first["results"][0]["id"] == idea.pk
     hidden = CampaignFactory(is_published=False)
     assert api_client.get(f"/api/v1/campaigns/{hidden.slug}/ideas/").status_code == 404
+
+
+def test_the_brand_page_lists_its_published_campaigns(client):
+    from tests.factories import BrandFactory
+
+    brand = BrandFactory(description="We make **yoghurt**.", website="https://brand.example")
+    shown = CampaignFactory(brand=brand, title="Shown")
+    CampaignFactory(brand=brand, title="Draft", is_published=False)
+    html = client.get(f"/brands/{brand.slug}/").content.decode()
+    assert "<strong>yoghurt</strong>" in html and "https://brand.example" in html
+    assert shown.get_absolute_url() in html and "Draft" not in html
+    assert client.get("/brands/nope/").status_code == 404
+
+
+def test_the_campaign_page_shows_progress_and_a_countdown(client):
+    campaign = CampaignFactory()
+    idea = IdeaFactory(campaign=campaign)
+    for voter in [UserFactory(), UserFactory()]:
+        vote_cast(voter=voter, idea=idea, value=1)
+    html = " ".join(client.get(f"/campaigns/{campaign.slug}/").content.decode().split())
+    assert "<li>1 idea</li>" in html
+    assert "<li>2 votes</li>" in html
+    assert "<li>2 participants</li>" in html
+    assert "Ideas close in" in html

@@ -194,7 +194,11 @@ class Command(BaseCommand):
 
         brand, _ = Brand.objects.get_or_create(
             slug="maison-claire",
-            defaults={"name": "Maison Claire", "description": "A family dairy since 1952."},
+            defaults={
+                "name": "Maison Claire",
+                "description": "A family dairy since 1952.",
+                "website": "https://maison-claire.example",
+            },
         )
         BrandMembership.objects.get_or_create(
             brand=brand, user=manager, defaults={"role": BrandMembership.Role.MANAGER}
