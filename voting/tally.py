@@ -15,7 +15,13 @@ from campaigns.models import Campaign
 from ideas.models import Idea
 from voting import dirty
 from voting.impressions import exposure_score
-from voting.methods.ratings import bayesian_average, controversy, hot_score
+from voting.methods.ratings import (
+    HOT_EPOCH,
+    HOT_SECONDS_PER_DECADE,
+    bayesian_average,
+    controversy,
+    hot_score,
+)
 from voting.milestones import milestones_reached, support_events
 from voting.models import IdeaTally, Vote
 from voting.support import SupportState, support_advance
@@ -242,3 +248,71 @@ def support_expire_due() -> int:
     for start in range(0, len(ids), 500):
         tally_recompute(idea_ids=ids[start : start + 500])
     return len(ids)
+
+
+def tally_recount_all(*, batch_size: int = 5000) -> int:
+    """Recount the tally of every idea voted idea by idea from its vote rows; returns how
+    many. For repairs, imports and restores: the workers' path is tally_drain_dirty.
+
+    Up/down tallies are recounted by one grouped UPDATE ... FROM: the counts and every
+    score derived from them (score, Wilson bound, hot, controversy, exposure) computed in
+    SQL with the same floating-point operations as _apply_counts. The table is locked
+    EXCLUSIVE for that statement (reads go on; the workers' recounts wait, so they cannot
+    deadlock on its row locks). Ideas whose recount would reach a vote milestone, ideas
+    without a tally row and the support and star methods (stage events, Bayesian
+    average) go through tally_recompute, `batch_size` at a time, so their notifications
+    and support events are exactly those of the incremental path."""
+    idea_table, tally_table = Idea._meta.db_table, IdeaTally._meta.db_table
+    vote_table, campaign_table = Vote._meta.db_table, Campaign._meta.db_table
+    # Table names come from the models, never from input; every value is a parameter.
+    sql = f"""
+        UPDATE {tally_table} AS t SET
+            upvotes = s.up, downvotes = s.down, score = s.up - s.down, last_vote_at = s.last,
+            computed_at = %(now)s,
+            wilson_lower_bound = CASE WHEN s.n = 0 THEN 0.0 ELSE
+                ((s.phat + %(z2)s / (2 * s.n)::float8)
+                 - %(z)s * sqrt((s.phat * (1 - s.phat) + %(z2)s / (4 * s.n)::float8)
+                                / s.n::float8))
+                / (1 + %(z2)s / s.n::float8) END,
+            hot_score = round((
+                sign((s.up - s.down)::float8) * log10(greatest(abs(s.up - s.down), 1)::float8)
+                + (s.epoch - %(hot_epoch)s::float8) / %(hot_decade)s::float8)::numeric, 7)::float8,
+            controversy = CASE WHEN s.up <= 0 OR s.down <= 0 THEN 0.0 ELSE
+                power(s.n::float8, least(s.up, s.down)::float8 / greatest(s.up, s.down)::float8)
+                END,
+            exposure_score = (s.up + 1)::float8 / (t.impressions + 10)::float8
+        FROM {campaign_table} AS c, (
+            SELECT i.id AS idea_id, extract(epoch FROM i.created_at)::float8 AS epoch,
+                   coalesce(v.up, 0) AS up, coalesce(v.down, 0) AS down,
+                   coalesce(v.up + v.down, 0) AS n, v.last,
+                   CASE WHEN v.up + v.down > 0
+                        THEN v.up::float8 / (v.up + v.down)::float8 END AS phat
+            FROM {idea_table} AS i LEFT JOIN (
+                SELECT idea_id, count(*) FILTER (WHERE value = 1) AS up,
+                       count(*) FILTER (WHERE value = -1) AS down, max(updated_at) AS last
+                FROM {vote_table} GROUP BY idea_id
+            ) AS v ON v.idea_id = i.id
+        ) AS s
+        WHERE t.idea_id = s.idea_id AND c.id = t.campaign_id AND c.voting_method = 'updown'
+          AND NOT EXISTS (SELECT 1 FROM unnest(%(milestones)s::integer[]) AS m
+                          WHERE m > t.highest_milestone AND m <= s.n)
+        RETURNING t.idea_id"""  # noqa: S608
+    params = {
+        "now": timezone.now(), "z": 1.96, "z2": 1.96 * 1.96, "hot_epoch": HOT_EPOCH,
+        "hot_decade": HOT_SECONDS_PER_DECADE, "milestones": list(settings.FOULE_VOTE_MILESTONES),
+    }  # fmt: skip
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {tally_table} IN EXCLUSIVE MODE")
+        cursor.execute(sql, params)
+        done = {row[0] for row in cursor.fetchall()}
+    rest = sorted(
+        set(
+            Idea.objects.filter(campaign__voting_method__in=Campaign.IDEA_VOTE_METHODS).values_list(
+                "pk", flat=True
+            )
+        )
+        - done
+    )
+    for start in range(0, len(rest), batch_size):
+        tally_recompute(idea_ids=rest[start : start + batch_size])
+    return len(done) + len(rest)
