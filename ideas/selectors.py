@@ -13,10 +13,10 @@ def idea_list_ordered(
     tally come in the same join; every order but "random" reads an indexed tally column."""
     name = order_name(campaign.voting_method, order, counts_visible=campaign.are_counts_visible())
     # The campaign is filtered on the tally too, so that the tally's order indexes apply.
+    # Through the campaign's related manager, each idea's `campaign` is this very object:
+    # no campaign columns joined and loaded again on every row.
     queryset = (
-        Idea.objects.visible()
-        .filter(campaign=campaign, tally__campaign=campaign)
-        .select_related("author", "tally", "campaign")
+        campaign.ideas.visible().filter(tally__campaign=campaign).select_related("author", "tally")
     )
     return apply_order(queryset, name, seed=seed), name
 

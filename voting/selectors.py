@@ -21,6 +21,11 @@ def vote_values_for_ideas(*, voter, ideas) -> dict[int, int]:
 
 
 def tally_for_idea(*, idea: Idea) -> IdeaTally:
+    """The idea's tally (an empty one if it has none yet); no query if the idea was
+    fetched with select_related("tally")."""
+    related = Idea.tally.related
+    if related.is_cached(idea):
+        return related.get_cached_value(idea) or IdeaTally(idea=idea)
     return IdeaTally.objects.filter(idea=idea).first() or IdeaTally(idea=idea)
 
 

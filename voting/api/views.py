@@ -24,7 +24,9 @@ class IdeaVoteView(APIView):
     permission_classes = [IsAuthenticated]
 
     def get_idea(self, pk: int) -> Idea:
-        idea = Idea.objects.select_related("campaign").filter(pk=pk).first()
+        # The tally comes in the same query: the response shows the workers' latest
+        # recount, which a vote does not change (the worker recounts within a second).
+        idea = Idea.objects.select_related("campaign", "tally").filter(pk=pk).first()
         if idea is None or not can_view_idea(self.request.user, idea):
             raise Http404
         return idea

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class CountResult:
-    counts: dict[int, int]
+    counts: dict[int, int]  # every candidate, in the order given, to its votes
     ranking: list[int]  # best first; ties: lower candidate id first (submitted earlier)
 
 
@@ -17,7 +17,9 @@ def _rank(counts: dict[int, int]) -> list[int]:
 def single_choice_result(
     *, candidates: Sequence[int], ballots: Iterable[Sequence[int]]
 ) -> CountResult:
-    """Each ballot names one candidate (its first entry counts; unknown ids are ignored)."""
+    """Plurality: each ballot votes for its first entry (later entries, and a first
+    entry that is not a candidate, are ignored; an empty ballot counts for nobody).
+    Ranking by more votes, ties broken by the lower id."""
     counts = dict.fromkeys(candidates, 0)
     for ballot in ballots:
         if ballot and ballot[0] in counts:
@@ -26,10 +28,16 @@ def single_choice_result(
 
 
 def approval_result(
-    *, candidates: Sequence[int], ballots: Iterable[Sequence[int]], max_approvals: int | None = None
+    *,
+    candidates: Sequence[int],
+    ballots: Iterable[Iterable[int]],
+    max_approvals: int | None = None,
 ) -> CountResult:
-    """Each ballot approves a set of candidates; duplicates count once. A ballot over
-    `max_approvals` is ignored whole (the services refuse such ballots anyway)."""
+    """Approval voting: each ballot approves a set of candidates (a repeated id counts
+    once, ids that are not candidates are ignored). A ballot approving more than
+    `max_approvals` candidates is ignored whole (the services refuse such ballots
+    anyway); None or 0 means no limit, as for the campaign setting. Ranking by more
+    approvals, ties broken by the lower id."""
     counts = dict.fromkeys(candidates, 0)
     for ballot in ballots:
         approved = {candidate for candidate in ballot if candidate in counts}

@@ -1,6 +1,6 @@
 """Participatory budgeting: knapsack ballots and the greedy allocation."""
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 
@@ -8,20 +8,24 @@ class BudgetBallotError(ValueError):
     """A budget ballot that cannot be accepted; the message says why."""
 
 
-class OverBudget(BudgetBallotError):
-    pass
-
-
 class UnknownItem(BudgetBallotError):
-    pass
+    """The ballot chooses an item that is not on it."""
 
 
 class DuplicateItem(BudgetBallotError):
-    pass
+    """The ballot chooses the same item more than once."""
+
+
+class OverBudget(BudgetBallotError):
+    """The chosen items cost more than the budget."""
 
 
 def validate_budget_ballot(*, costs: Mapping[int, int], chosen: Iterable[int], budget: int) -> None:
-    """Raise unless every chosen item exists, appears once, and the total fits `budget`."""
+    """Return None when the ballot can be accepted, else raise a BudgetBallotError.
+
+    The chosen items are read in order, and the first that is not a key of `costs`
+    raises UnknownItem, or that was already chosen raises DuplicateItem; then a total
+    cost over `budget` raises OverBudget. An empty ballot is valid (it spends nothing)."""
     chosen = list(chosen)
     seen: set[int] = set()
     for item in chosen:
@@ -37,25 +41,31 @@ def validate_budget_ballot(*, costs: Mapping[int, int], chosen: Iterable[int], b
 
 @dataclass(frozen=True)
 class BudgetResult:
-    approvals: dict[int, int]
-    ranking: list[int]  # by approvals, ties: lower cost, then lower id
-    funded: list[int]  # in ranking order
-    spent: int
+    approvals: dict[int, int]  # ballots choosing each item
+    ranking: list[int]  # every item: more approvals first, ties lower cost, then lower id
+    funded: list[int]  # the greedy allocation, in ranking order
+    spent: int  # total cost of `funded`, never over the budget
 
 
 def budget_result(
-    *, costs: Mapping[int, int], ballots: Iterable[Sequence[int]], budget: int
+    *, costs: Mapping[int, int], ballots: Iterable[Iterable[int]], budget: int
 ) -> BudgetResult:
-    """Count approvals; then fund items in ranking order, skipping any that no longer fit
-    the remaining budget (the greedy rule of most participatory budgets). Ties between
-    items with as many approvals: the cheaper first, then the lower id."""
+    """Count the approvals of each item of `costs`, then allocate `budget` greedily.
+
+    Each ballot approves the items it chooses: an item chosen twice counts once, items
+    not in `costs` are ignored (ballots are validated when cast, so this is only a
+    guard). The ranking orders items by more approvals, ties broken by the lower cost
+    (more ideas fit), then the lower id (submitted earlier). Items are then funded in
+    ranking order, skipping any that no longer fit the remaining budget (the greedy rule
+    of most participatory budgets); items nobody approved are never funded."""
     approvals = dict.fromkeys(costs, 0)
     for ballot in ballots:
         for item in set(ballot):
             if item in approvals:
                 approvals[item] += 1
     ranking = sorted(approvals, key=lambda item: (-approvals[item], costs[item], item))
-    funded, spent = [], 0
+    funded: list[int] = []
+    spent = 0
     for item in ranking:
         if approvals[item] > 0 and spent + costs[item] <= budget:
             funded.append(item)

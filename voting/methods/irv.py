@@ -32,8 +32,8 @@ def instant_runoff(*, candidates: Sequence[int], ballots: Iterable[Sequence[int]
     `rounds[i]` + `exhausted[i]` always sum to the number of ballots. `ranking` is the
     winner, then any candidates still in when the winner reached a majority (by votes in
     the last round, ties lower id first), then the eliminated ones, last eliminated
-    first. No ballot ranks any candidate: no winner, one round of zeros, and the ranking
-    is by ascending id."""
+    first. When no ballot ranks any candidate there is no winner, one round of zeros
+    (none without candidates), and the ranking is by ascending id."""
     candidates = list(dict.fromkeys(candidates))
     known = set(candidates)
     # Identical ballots are counted together: a million voters over five candidates make

@@ -2,28 +2,46 @@
 
 import math
 
-# Reddit's hot score: each factor of 10 in score is worth 12.5 hours of recency.
+# Reddit's hot score: each factor of 10 in net score is worth 45,000 s (12.5 hours) of
+# recency.
 HOT_SECONDS_PER_DECADE = 45000
-HOT_EPOCH = 1_700_000_000  # any fixed origin; only differences matter
+HOT_EPOCH = 1_700_000_000  # any fixed origin; only differences between ideas matter
 
 
 def bayesian_average(
     *, ratings_sum: float, ratings_count: int, prior_mean: float, prior_weight: float
 ) -> float:
-    """The mean rating as if `prior_weight` more ratings of `prior_mean` had been given: a
-    single 5-star rating does not outrank a hundred 4.8-star ones."""
-    return (ratings_sum + prior_mean * prior_weight) / (ratings_count + prior_weight)
+    """The mean rating as if `prior_weight` more ratings of `prior_mean` had been given:
+    (ratings_sum + prior_mean * prior_weight) / (ratings_count + prior_weight). A single
+    5-star rating does not outrank a hundred 4.8-star ones. With no ratings (and no
+    prior weight) the result is `prior_mean`."""
+    weight = ratings_count + prior_weight
+    if weight <= 0:
+        return float(prior_mean)
+    return (ratings_sum + prior_mean * prior_weight) / weight
 
 
-def hot_score(*, score: int, created_at_epoch: float) -> float:
-    """log10 of the net score, signed, plus the age term: newer ideas need fewer votes."""
+def hot_score(
+    *,
+    score: int,
+    created_at_epoch: float,
+    seconds_per_decade: float = HOT_SECONDS_PER_DECADE,
+    epoch: float = HOT_EPOCH,
+) -> float:
+    """Reddit's "hot" order: sign(score) * log10(max(|score|, 1)) plus the age term
+    (created_at_epoch - epoch) / seconds_per_decade, rounded to 7 decimals.
+
+    An idea ten times as popular ranks as high as one posted `seconds_per_decade` later
+    (12.5 hours by default); newer ideas need fewer votes. The score never decays with
+    the clock: it is fixed at creation plus votes, so it can be stored and indexed."""
     order = math.log10(max(abs(score), 1))
     sign = 1 if score > 0 else -1 if score < 0 else 0
-    return round(sign * order + (created_at_epoch - HOT_EPOCH) / HOT_SECONDS_PER_DECADE, 7)
+    return round(sign * order + (created_at_epoch - epoch) / seconds_per_decade, 7)
 
 
 def controversy(*, upvotes: int, downvotes: int) -> float:
-    """Many votes, evenly split, rank first: (up + down) ** (smaller / larger)."""
+    """Reddit's controversy: (up + down) ** (smaller / larger) when both are positive,
+    else 0. Many votes, evenly split, rank first."""
     if upvotes <= 0 or downvotes <= 0:
         return 0.0
     balance = min(upvotes, downvotes) / max(upvotes, downvotes)
