@@ -32,6 +32,14 @@ class User(AbstractUser):
     username = None
     email = models.EmailField(_("email address"), unique=True)
     display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    # The campaign whose page led to the sign-up (for the brand's funnel), if any.
+    signed_up_via = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="signups",
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

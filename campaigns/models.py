@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from core.storage import private_storage
 
 
 class Brand(TimeStampedModel):
@@ -15,6 +16,13 @@ class Brand(TimeStampedModel):
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
     website = models.URLField(_("website"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="brands/", blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        help_text=_("Campaign schedules are entered and shown in this time zone."),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="BrandMembership", related_name="brands"
     )
@@ -32,15 +40,20 @@ class Brand(TimeStampedModel):
 
 
 class BrandMembership(TimeStampedModel):
+    """A person's role in a brand. Roles are checked on every request (campaigns/rules.py),
+    so removing a membership takes effect at once."""
+
     class Role(models.TextChoices):
-        MANAGER = "manager", _("Manager")
-        MEMBER = "member", _("Member")
+        OWNER = "owner", _("Owner")  # everything, including the team
+        MANAGER = "manager", _("Manager")  # builds and runs campaigns, answers ideas
+        MODERATOR = "moderator", _("Moderator")  # moderates the brand's campaigns
+        ANALYST = "analyst", _("Analyst")  # reads the dashboard and exports
 
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="brand_memberships"
     )
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.ANALYST)
 
     class Meta:
         verbose_name = _("brand membership")
@@ -51,6 +64,51 @@ class BrandMembership(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} @ {self.brand} ({self.role})"
+
+
+class BrandInvitation(models.Model):
+    """An invitation to join a brand with a role, sent by email. Only the SHA-256 of the
+    link's token is stored: a database dump gives nobody a way in. Accepting needs an
+    account whose verified email is the invited one."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=20, choices=BrandMembership.Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("brand invitation")
+        verbose_name_plural = _("brand invitations")
+        constraints = [
+            # One pending invitation per address and brand: inviting again replaces it.
+            models.UniqueConstraint(
+                fields=["brand", "email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="brandinvitation_one_pending",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.brand} ({self.role})"
+
+    def is_pending(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.accepted_at is None and self.revoked_at is None and now < self.expires_at
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -87,24 +145,85 @@ class Campaign(TimeStampedModel):
     IDEA_VOTE_METHODS = {"updown", "support", "star"}
     BALLOT_METHODS = {"single", "approval", "ranked", "budget"}
 
+    class State(models.TextChoices):
+        """The recorded lifecycle. Launching moves a draft to "scheduled"; from there the
+        beat task `campaigns_advance_due` walks each campaign forward as its dates pass
+        (campaigns/lifecycle.py), each step once, recorded as a CampaignTransition."""
+
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        SUBMISSION = "submission", _("Open for ideas")
+        VOTING = "voting", _("Voting")
+        REVIEW = "review", _("In review")
+        RESULTS = "results", _("Results published")
+        ARCHIVED = "archived", _("Archived")
+
+    class Moderation(models.TextChoices):
+        POST = "post", _("Post-moderation: ideas appear at once, moderators hide abuse")
+        PRE = "pre", _("Pre-moderation: ideas wait for a moderator's approval")
+
     class Phase(models.TextChoices):
+        DRAFT = "draft", _("Draft")
         UPCOMING = "upcoming", _("Upcoming")
         SUBMISSION = "submission", _("Open for ideas")
         SUBMISSION_AND_VOTING = "submission_and_voting", _("Open for ideas and votes")
         VOTING = "voting", _("Voting")
         BETWEEN = "between", _("Reviewing ideas")
+        REVIEW = "review", _("Voting closed, in review")
         CLOSED = "closed", _("Closed")
+        ARCHIVED = "archived", _("Archived")
 
     brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="campaigns")
     title = models.CharField(_("title"), max_length=160)
     slug = models.SlugField(_("slug"), max_length=180, unique=True)
-    brief = models.TextField(_("brief"), help_text=_("Markdown."))
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    cover_image = models.ImageField(_("cover image"), upload_to="campaigns/", blank=True)
+    brief = models.TextField(_("brief"), blank=True, help_text=_("Markdown."))
     brief_html = models.TextField(editable=False, default="")
-    submission_opens_at = models.DateTimeField(_("submissions open"))
-    submission_closes_at = models.DateTimeField(_("submissions close"))
-    voting_opens_at = models.DateTimeField(_("voting opens"))
-    voting_closes_at = models.DateTimeField(_("voting closes"), db_index=True)
-    is_published = models.BooleanField(_("published"), default=True)
+    rules = models.TextField(_("rules"), blank=True, help_text=_("Markdown."))
+    rules_html = models.TextField(editable=False, default="")
+    # Eligibility (a verified email is always required to take part).
+    minimum_account_age_days = models.PositiveIntegerField(
+        _("minimum account age (days)"), default=0
+    )
+    is_invitation_only = models.BooleanField(_("invitation only"), default=False)
+    invited_participants = models.TextField(
+        _("invited participants"),
+        blank=True,
+        help_text=_("One email address or @domain per line (invitation-only campaigns)."),
+    )
+    is_private = models.BooleanField(
+        _("private ideas"),
+        default=False,
+        help_text=_("Ideas are shown only to their author and the brand."),
+    )
+    moderation = models.CharField(
+        _("moderation"), max_length=10, choices=Moderation.choices, default=Moderation.POST
+    )
+    # Points per action, overriding settings.FOULE_POINTS for this campaign.
+    points = models.JSONField(_("points per action"), default=dict, blank=True)
+    # The schedule. Empty in a draft; a campaign without a submission window (an election
+    # whose candidates the brand enters) takes no ideas from the crowd.
+    submission_opens_at = models.DateTimeField(_("submissions open"), null=True, blank=True)
+    submission_closes_at = models.DateTimeField(_("submissions close"), null=True, blank=True)
+    voting_opens_at = models.DateTimeField(_("voting opens"), null=True, blank=True)
+    voting_closes_at = models.DateTimeField(
+        _("voting closes"), null=True, blank=True, db_index=True
+    )
+    results_at = models.DateTimeField(
+        _("results published"),
+        null=True,
+        blank=True,
+        help_text=_("After the brand's review. Empty: as soon as voting closes."),
+    )
+    # The close of voting the "24 hours left" reminder was sent for (an extension of the
+    # window sends a new one); a compare-and-set on it lets one worker send it.
+    voting_reminder_sent_for = models.DateTimeField(null=True, blank=True, editable=False)
+    # Kept equal to "state is not draft" by the lifecycle services: idea and campaign
+    # lists filter on it, through an index.
+    is_published = models.BooleanField(_("published"), default=False)
     voting_method = models.CharField(
         _("voting method"),
         max_length=20,
@@ -169,6 +288,14 @@ class Campaign(TimeStampedModel):
                 condition=Q(voting_closes_at__gte=F("submission_opens_at")),
                 name="campaign_voting_after_submission_opens",
             ),
+            models.CheckConstraint(
+                condition=Q(results_at__gte=F("voting_closes_at")),
+                name="campaign_results_after_voting",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="draft") | Q(is_published=True),
+                name="campaign_published_unless_draft",
+            ),
         ]
         indexes = [models.Index(fields=["is_published", "voting_closes_at"])]
 
@@ -178,15 +305,41 @@ class Campaign(TimeStampedModel):
     def get_absolute_url(self):
         return reverse("campaigns:detail", kwargs={"slug": self.slug})
 
+    @property
+    def accepts_ideas(self) -> bool:
+        """Ideas come from the crowd; an election's candidates come from the brand."""
+        return self.submission_opens_at is not None and self.submission_closes_at is not None
+
+    @property
+    def publishes_results_at(self):
+        return self.results_at or self.voting_closes_at
+
     def is_submission_open(self, now=None) -> bool:
+        if not self.is_published or self.state == self.State.ARCHIVED or not self.accepts_ideas:
+            return False
         now = now or timezone.now()
-        return self.is_published and self.submission_opens_at <= now < self.submission_closes_at
+        return self.submission_opens_at <= now < self.submission_closes_at
 
     def is_voting_open(self, now=None) -> bool:
+        if not self.is_published or self.state == self.State.ARCHIVED:
+            return False
+        if self.voting_opens_at is None or self.voting_closes_at is None:
+            return False
         now = now or timezone.now()
-        return self.is_published and self.voting_opens_at <= now < self.voting_closes_at
+        return self.voting_opens_at <= now < self.voting_closes_at
+
+    def are_results_published(self, now=None) -> bool:
+        if not self.is_published or self.publishes_results_at is None:
+            return False
+        return (now or timezone.now()) >= self.publishes_results_at
 
     def phase(self, now=None) -> str:
+        """What a visitor is told, to the second (the dates decide); `state` is the
+        recorded lifecycle, which the beat task brings in line within a minute."""
+        if not self.is_published:
+            return self.Phase.DRAFT
+        if self.state == self.State.ARCHIVED:
+            return self.Phase.ARCHIVED
         now = now or timezone.now()
         submission, voting = self.is_submission_open(now), self.is_voting_open(now)
         if submission and voting:
@@ -195,27 +348,32 @@ class Campaign(TimeStampedModel):
             return self.Phase.SUBMISSION
         if voting:
             return self.Phase.VOTING
-        if now >= self.voting_closes_at:
-            return self.Phase.CLOSED
-        if now < min(self.submission_opens_at, self.voting_opens_at):
+        if self.voting_closes_at and now >= self.voting_closes_at:
+            return self.Phase.CLOSED if self.are_results_published(now) else self.Phase.REVIEW
+        starts = [moment for moment in (self.submission_opens_at, self.voting_opens_at) if moment]
+        if not starts or now < min(starts):
             return self.Phase.UPCOMING
         return self.Phase.BETWEEN
 
     def next_deadline(self, now=None) -> tuple[str, "timezone.datetime"] | None:
         """The next moment the campaign changes phase, and what happens then."""
+        if not self.is_published or self.state == self.State.ARCHIVED:
+            return None
         now = now or timezone.now()
         moments = [
             (self.submission_opens_at, "submission_opens"),
             (self.submission_closes_at, "submission_closes"),
             (self.voting_opens_at, "voting_opens"),
             (self.voting_closes_at, "voting_closes"),
+            (self.results_at, "results"),
         ]
-        upcoming = sorted((moment, what) for moment, what in moments if moment > now)
+        upcoming = sorted((moment, what) for moment, what in moments if moment and moment > now)
         return (upcoming[0][1], upcoming[0][0]) if upcoming else None
 
     def are_counts_visible(self, now=None) -> bool:
-        """Live counts are shown unless the campaign is under a results embargo and open."""
-        return not self.results_embargo or (now or timezone.now()) >= self.voting_closes_at
+        """Live counts are shown unless the campaign is under a results embargo; then they
+        appear when the results are published."""
+        return not self.results_embargo or self.are_results_published(now)
 
     @property
     def votes_per_idea(self) -> bool:
@@ -228,3 +386,241 @@ class Campaign(TimeStampedModel):
 
     def get_phase_display(self) -> str:
         return self.Phase(self.phase()).label
+
+    def points_for(self, reason: str) -> int:
+        """Points this campaign pays for `reason` (its own setting, else the site's)."""
+        value = (self.points or {}).get(reason)
+        if isinstance(value, int) and value >= 0:
+            return value
+        return settings.FOULE_POINTS.get(reason, 0)
+
+
+class CampaignTerms(models.Model):
+    """A version of a campaign's IP and confidentiality terms. Versions are never edited:
+    a change is a new version, and contributors accept the current one before submitting."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="terms")
+    version = models.PositiveIntegerField()
+    ip_terms = models.TextField(_("intellectual property"), help_text=_("Markdown."))
+    confidentiality = models.TextField(_("confidentiality"), blank=True, help_text=_("Markdown."))
+    ip_terms_html = models.TextField(editable=False, default="")
+    confidentiality_html = models.TextField(editable=False, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["campaign", "-version"]
+        verbose_name = _("campaign terms")
+        verbose_name_plural = _("campaign terms")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "version"], name="terms_version_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.campaign} v{self.version}"
+
+
+class TermsAcceptance(models.Model):
+    terms = models.ForeignKey(CampaignTerms, on_delete=models.PROTECT, related_name="acceptances")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="terms_acceptances"
+    )
+    accepted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("terms acceptance")
+        verbose_name_plural = _("terms acceptances")
+        constraints = [
+            models.UniqueConstraint(fields=["terms", "user"], name="terms_accepted_once")
+        ]
+
+    def __str__(self):
+        return f"{self.user} accepted {self.terms}"
+
+
+class CampaignTransition(models.Model):
+    """One step of a campaign's lifecycle, with who or what caused it. A campaign enters
+    each state once: the unique constraint makes a second beat (or a second worker) a
+    no-op."""
+
+    class Cause(models.TextChoices):
+        SCHEDULE = "schedule", _("The schedule")
+        PERSON = "person", _("A person")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(max_length=20, choices=Campaign.State.choices)
+    to_state = models.CharField(max_length=20, choices=Campaign.State.choices)
+    cause = models.CharField(max_length=20, choices=Cause.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(blank=True)
+    occurred_at = models.DateTimeField()
+    # Set when its consequences (notifications, results, prizes) are done; beat hands any
+    # step still without it after a few minutes to a worker again.
+    effects_done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["campaign", "occurred_at", "id"]
+        verbose_name = _("campaign transition")
+        verbose_name_plural = _("campaign transitions")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "to_state"], name="transition_once")
+        ]
+
+    def __str__(self):
+        return f"{self.campaign}: {self.from_state} → {self.to_state}"
+
+
+class ScheduleChange(models.Model):
+    """A window extended or closed early, with the reason shown to participants."""
+
+    class Window(models.TextChoices):
+        SUBMISSION = "submission", _("Ideas")
+        VOTING = "voting", _("Voting")
+        REVIEW = "review", _("Review")
+
+    class Kind(models.TextChoices):
+        EXTENDED = "extended", _("Extended")
+        CLOSED_EARLY = "closed_early", _("Closed early")
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="schedule_changes"
+    )
+    window = models.CharField(max_length=20, choices=Window.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    old_end = models.DateTimeField()
+    new_end = models.DateTimeField()
+    reason = models.TextField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("schedule change")
+        verbose_name_plural = _("schedule changes")
+
+    def __str__(self):
+        return f"{self.campaign}: {self.window} {self.kind}"
+
+
+class CampaignFollow(models.Model):
+    """Someone who asked to hear about the campaign (opening, votes, results)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="campaign_follows"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("campaign follower")
+        verbose_name_plural = _("campaign followers")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "user"], name="campaignfollow_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} follows {self.campaign}"
+
+
+class CampaignPrize(models.Model):
+    """A prize for the idea ranked `rank` in the final result."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="prizes")
+    rank = models.PositiveIntegerField(_("rank"))
+    title = models.CharField(_("prize"), max_length=160)
+    description = models.TextField(_("description"), blank=True)
+    awarded_idea = models.ForeignKey(
+        "ideas.Idea", on_delete=models.SET_NULL, null=True, blank=True, related_name="prizes"
+    )
+    awarded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["campaign", "rank"]
+        verbose_name = _("prize")
+        verbose_name_plural = _("prizes")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "rank"], name="prize_rank_unique"),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="prize_rank_positive"),
+        ]
+
+    def __str__(self):
+        return f"#{self.rank} {self.title}"
+
+
+class CampaignStats(models.Model):
+    """The dashboard's figures, derived by a worker (campaigns/stats.py) so that the
+    dashboard of a million-vote campaign reads one row."""
+
+    campaign = models.OneToOneField(
+        Campaign, on_delete=models.CASCADE, primary_key=True, related_name="stats"
+    )
+    figures = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("campaign statistics")
+        verbose_name_plural = _("campaign statistics")
+
+    def __str__(self):
+        return f"{self.campaign} ({self.computed_at:%Y-%m-%d %H:%M})"
+
+
+class CampaignExport(models.Model):
+    """A CSV or XLSX export built by a Celery job; the file is served only to those who
+    may export (never from a public URL)."""
+
+    class Kind(models.TextChoices):
+        IDEAS = "ideas", _("Ideas")
+        VOTES = "votes", _("Votes (anonymised)")
+        COMMENTS = "comments", _("Comments")
+        RESULTS = "results", _("Results")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="exports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    format = models.CharField(max_length=10, choices=Format.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    rows_done = models.PositiveBigIntegerField(default=0)
+    rows_total = models.PositiveBigIntegerField(default=0)
+    file = models.FileField(upload_to="exports/", storage=private_storage, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self):
+        return f"{self.campaign} {self.kind}.{self.format} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, int(100 * self.rows_done / self.rows_total))

@@ -5,6 +5,7 @@ from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from campaigns import lifecycle
 from campaigns import rules as campaign_rules
 from campaigns.models import Brand, Campaign
 from core.errors import ApplicationError, NotAllowed
@@ -63,7 +64,7 @@ def campaign_create(
     for _attempt in range(3):  # a concurrent campaign may take the slug; try a fresh one
         try:
             with transaction.atomic():
-                return Campaign.objects.create(
+                campaign = Campaign.objects.create(
                     brand=brand,
                     title=title.strip(),
                     slug=_unique_slug(title),
@@ -73,7 +74,6 @@ def campaign_create(
                     submission_closes_at=submission_closes_at,
                     voting_opens_at=voting_opens_at,
                     voting_closes_at=voting_closes_at,
-                    is_published=is_published,
                     created_by=created_by,
                     voting_method=voting_method,
                     ranked_method=ranked_method or Campaign.RankedMethod.SCHULZE,
@@ -84,4 +84,9 @@ def campaign_create(
                 )
         except IntegrityError:
             continue
+        if is_published:
+            # The one-step form and the demo data publish at once; the builder goes through
+            # lifecycle.campaign_launch and its checks instead.
+            campaign = lifecycle.campaign_publish(campaign=campaign, actor=created_by)
+        return campaign
     raise ApplicationError(_("Could not create the campaign, please try again."))

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
+from django.views.static import serve as serve_media
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.views import healthz
@@ -23,7 +24,13 @@ urlpatterns = [
     path("", include("voting.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Public uploads (logos, covers, candidate pictures: validated and re-encoded images, see
+# core/images.py) are served by Django in every environment; a proxy or CDN in front may
+# cache them. Exports are not in MEDIA_ROOT (core/storage.py).
+urlpatterns += [
+    re_path(
+        rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>(brands|campaigns|ideas)/[\w.-]+)$",
+        serve_media,
+        {"document_root": settings.MEDIA_ROOT},
+    ),
+]

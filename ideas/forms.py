@@ -18,8 +18,15 @@ class IdeaForm(forms.Form):
         help_text=_("What your idea would cost: voters share a budget."),
     )
 
-    def __init__(self, *args, campaign, **kwargs):
+    accept_terms = forms.BooleanField(
+        label=_("I accept the campaign's terms above"),
+        required=False,
+    )
+
+    def __init__(self, *args, campaign, needs_terms: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not needs_terms:
+            del self.fields["accept_terms"]
         if campaign.voting_method != "budget":
             del self.fields["cost"]
         else:

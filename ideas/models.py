@@ -13,8 +13,18 @@ class IdeaQuerySet(models.QuerySet):
 
 class Idea(TimeStampedModel):
     class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for moderation")
         PUBLISHED = "published", _("Published")
         HIDDEN = "hidden", _("Hidden by a moderator")
+
+    class Answer(models.TextChoices):
+        """The brand's official answer ("Ideas in Action"), shown on the idea's timeline."""
+
+        UNDER_REVIEW = "under_review", _("Under review")
+        ACCEPTED = "accepted", _("Accepted")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DELIVERED = "delivered", _("Delivered")
+        DECLINED = "declined", _("Declined")
 
     campaign = models.ForeignKey(
         "campaigns.Campaign", on_delete=models.CASCADE, related_name="ideas"
@@ -38,6 +48,11 @@ class Idea(TimeStampedModel):
     cost = models.PositiveIntegerField(
         _("cost"), null=True, blank=True, help_text=_("Budget campaigns: what the idea costs.")
     )
+    image = models.ImageField(_("image"), upload_to="ideas/", blank=True)
+    # Election candidates are entered by the brand, not submitted by the crowd.
+    is_candidate = models.BooleanField(_("candidate entered by the brand"), default=False)
+    answer = models.CharField(_("answer"), max_length=20, choices=Answer.choices, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
 
     objects = IdeaQuerySet.as_manager()
 
@@ -47,6 +62,12 @@ class Idea(TimeStampedModel):
         verbose_name_plural = _("ideas")
         indexes = [
             models.Index(fields=["campaign", "-created_at", "-id"], name="idea_order_newest"),
+            # The moderation queue of a campaign: few rows, read often.
+            models.Index(
+                fields=["campaign", "created_at"],
+                condition=models.Q(status="pending"),
+                name="idea_pending",
+            ),
         ]
 
     def __str__(self):
@@ -58,3 +79,51 @@ class Idea(TimeStampedModel):
     @property
     def is_visible(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+
+class IdeaStatusUpdate(models.Model):
+    """One entry of an idea's public timeline: the brand's answer and its note."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="status_updates")
+    answer = models.CharField(_("answer"), max_length=20, choices=Idea.Answer.choices)
+    note = models.TextField(_("public note"), help_text=_("Markdown."))
+    note_html = models.TextField(editable=False, default="")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["idea", "created_at", "id"]
+        verbose_name = _("idea status update")
+        verbose_name_plural = _("idea status updates")
+
+    def __str__(self):
+        return f"{self.idea}: {self.answer}"
+
+
+class Comment(TimeStampedModel):
+    """A comment on an idea (flat; sanitised Markdown)."""
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        HIDDEN = "hidden", _("Hidden by a moderator")
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+    )
+    body = models.TextField(_("comment"), help_text=_("Markdown."))
+    body_html = models.TextField(editable=False, default="")
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PUBLISHED
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [models.Index(fields=["idea", "created_at", "id"], name="comment_by_idea")]
+
+    def __str__(self):
+        return self.body[:60]

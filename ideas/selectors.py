@@ -1,12 +1,15 @@
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from campaigns.models import Campaign
+from campaigns.rules import can_see_private_ideas
 from ideas.models import Idea
+from ideas.rules import can_view_idea
 from voting.orders import apply_order, order_name
 
 
 def idea_list_ordered(
-    *, campaign: Campaign, order: str | None = None, seed: str = ""
+    *, campaign: Campaign, order: str | None = None, seed: str = "", viewer=None
 ) -> tuple[QuerySet[Idea], str]:
     """Visible ideas of a campaign in the requested order if the campaign's method offers
     it (else its default), and the order used. One query whatever the length: author and
@@ -18,6 +21,12 @@ def idea_list_ordered(
     queryset = (
         campaign.ideas.visible().filter(tally__campaign=campaign).select_related("author", "tally")
     )
+    if campaign.is_private and not can_see_private_ideas(viewer, campaign):
+        # A private campaign shows each contributor their own ideas only.
+        if viewer is None or not viewer.is_authenticated:
+            queryset = queryset.none()
+        else:
+            queryset = queryset.filter(author=viewer)
     return apply_order(queryset, name, seed=seed), name
 
 
@@ -26,10 +35,23 @@ def idea_list_ranked(*, campaign: Campaign) -> QuerySet[Idea]:
     return idea_list_ordered(campaign=campaign)[0]
 
 
-def idea_get_visible(*, pk: int) -> Idea | None:
-    return (
-        Idea.objects.visible()
-        .select_related("author", "tally", "campaign", "campaign__brand")
+def idea_get_visible(*, pk: int, viewer=None) -> Idea | None:
+    """The idea if `viewer` may see it (public, or private/pending but theirs or their
+    brand's), else None."""
+    idea = (
+        Idea.objects.select_related("author", "tally", "campaign", "campaign__brand")
         .filter(pk=pk)
         .first()
+    )
+    if idea is None or not can_view_idea(viewer or AnonymousUser(), idea):
+        return None
+    return idea
+
+
+def idea_moderation_queue(*, campaign: Campaign) -> QuerySet[Idea]:
+    """Ideas waiting for a moderator, oldest first (a partial index holds only them)."""
+    return (
+        Idea.objects.filter(campaign=campaign, status=Idea.Status.PENDING)
+        .select_related("author")
+        .order_by("created_at", "id")
     )

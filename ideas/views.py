@@ -39,7 +39,9 @@ def idea_submit(request, slug: str):
     campaign = get_object_or_404(Campaign.objects.select_related("brand"), slug=slug)
     if not can_view_campaign(request.user, campaign):
         raise Http404
-    form = IdeaForm(request.POST or None, campaign=campaign)
+    terms = services.terms_current(campaign=campaign)
+    needs_terms = not services.terms_accepted(user=request.user, campaign=campaign)
+    form = IdeaForm(request.POST or None, campaign=campaign, needs_terms=needs_terms)
     allowed = can_submit_idea(request.user, campaign)
     if request.method == "POST" and form.is_valid():
         try:
@@ -47,11 +49,23 @@ def idea_submit(request, slug: str):
         except ApplicationError as error:
             apply_service_error(form, error)
         else:
-            messages.success(request, _("Your idea is published. Thank you!"))
+            if idea.status == idea.Status.PENDING:
+                messages.success(
+                    request,
+                    _("Thank you! Your idea will be public once a moderator has approved it."),
+                )
+            else:
+                messages.success(request, _("Your idea is published. Thank you!"))
             return redirect(idea)
     return render(
         request,
         "ideas/form.html",
-        {"form": form, "campaign": campaign, "allowed": allowed},
+        {
+            "form": form,
+            "campaign": campaign,
+            "allowed": allowed,
+            "terms": terms,
+            "needs_terms": needs_terms,
+        },
         status=200 if allowed or request.method == "GET" else 403,
     )

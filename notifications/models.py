@@ -16,6 +16,13 @@ class Notification(models.Model):
         SUPPORT_REVIEW = "support_review", _("Idea sent to brand review")
         SUPPORT_EXPIRED = "support_expired", _("Support window expired")
         RESULTS_PUBLISHED = "results_published", _("Results published")
+        CAMPAIGN_OPENED = "campaign_opened", _("Campaign open for ideas")
+        VOTING_OPENED = "voting_opened", _("Voting open")
+        VOTING_ENDING = "voting_ending", _("Voting ends soon")
+        SCHEDULE_CHANGED = "schedule_changed", _("Schedule changed")
+        IDEA_APPROVED = "idea_approved", _("Idea approved")
+        IDEA_ANSWERED = "idea_answered", _("Idea answered")
+        PRIZE_WON = "prize_won", _("Prize won")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -92,6 +99,26 @@ class Notification(models.Model):
             )
         if self.kind == self.Kind.RESULTS_PUBLISHED:
             return _("The results of “%(title)s” are out.") % params
+        if self.kind == self.Kind.CAMPAIGN_OPENED:
+            return _("“%(title)s” is open for ideas.") % params
+        if self.kind == self.Kind.VOTING_OPENED:
+            return _("Voting is open in “%(title)s”.") % params
+        if self.kind == self.Kind.VOTING_ENDING:
+            return _("24 hours left to vote in “%(title)s”.") % params
+        if self.kind == self.Kind.SCHEDULE_CHANGED:
+            return _("The schedule of “%(title)s” changed: %(reason)s") % params
+        if self.kind == self.Kind.IDEA_APPROVED:
+            return _("Your idea “%(title)s” was approved and is now public.") % params
+        if self.kind == self.Kind.IDEA_ANSWERED:
+            return _("The brand answered “%(title)s”: %(answer)s.") % {
+                "answer": params.get("answer", ""),
+                **params,
+            }
+        if self.kind == self.Kind.PRIZE_WON:
+            return _("Your idea “%(title)s” won a prize: %(prize)s.") % {
+                "prize": params.get("prize", ""),
+                **params,
+            }
         if self.kind == self.Kind.IDEA_HIDDEN:
             return _("Your idea “%(title)s” was hidden by a moderator. Reason: %(reason)s") % params
         return str(self.get_kind_display())

@@ -20,3 +20,28 @@ def notification_create(
 def notifications_mark_read(*, recipient, notifications: QuerySet | None = None) -> int:
     queryset = notifications if notifications is not None else Notification.objects.all()
     return queryset.filter(recipient=recipient, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notifications_create_many(
+    *, recipient_ids, kind: str, event_key: str, params: dict, url: str = "", batch_size=1000
+) -> int:
+    """The same notification for many people (a campaign's participants), once each: rows
+    are inserted in batches with ON CONFLICT DO NOTHING on (recipient, event_key), so a
+    task that dies half way and runs again completes the set without doubling anyone.
+    `recipient_ids` may be any iterable (a server-side cursor). Returns rows offered."""
+    offered = 0
+    batch: list[Notification] = []
+    for recipient_id in recipient_ids:
+        batch.append(
+            Notification(
+                recipient_id=recipient_id, kind=kind, event_key=event_key, params=params, url=url
+            )
+        )
+        if len(batch) >= batch_size:
+            Notification.objects.bulk_create(batch, ignore_conflicts=True)
+            offered += len(batch)
+            batch = []
+    if batch:
+        Notification.objects.bulk_create(batch, ignore_conflicts=True)
+        offered += len(batch)
+    return offered

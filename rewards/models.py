@@ -10,6 +10,8 @@ class LedgerEntry(models.Model):
     class Reason(models.TextChoices):
         IDEA_PUBLISHED = "idea_published", _("Idea published")
         IDEA_FIRST_VOTE = "idea_first_vote", _("First vote on an idea")
+        COMMENT_POSTED = "comment_posted", _("Comment posted")
+        PRIZE = "prize", _("Prize")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ledger_entries"

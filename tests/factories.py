@@ -5,7 +5,8 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts.models import User
-from campaigns.models import Brand, BrandMembership, Campaign
+from campaigns.lifecycle import due_state
+from campaigns.models import Brand, BrandMembership, Campaign, CampaignTerms
 from core.markdown import render_markdown
 from ideas.models import Idea
 from voting.models import IdeaTally
@@ -63,6 +64,24 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     submission_closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=10))
     voting_opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
     voting_closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=20))
+    results_at = None
+    is_published = True
+    # The state the dates say (a launched campaign), unless one is given.
+    state = factory.LazyAttribute(
+        lambda o: (
+            due_state(
+                Campaign(
+                    submission_opens_at=o.submission_opens_at,
+                    submission_closes_at=o.submission_closes_at,
+                    voting_opens_at=o.voting_opens_at,
+                    voting_closes_at=o.voting_closes_at,
+                    results_at=o.results_at,
+                )
+            )
+            if o.is_published
+            else Campaign.State.DRAFT
+        )
+    )
 
 
 class IdeaFactory(factory.django.DjangoModelFactory):
@@ -81,3 +100,13 @@ class IdeaFactory(factory.django.DjangoModelFactory):
     def tally(idea, create, extracted, **kwargs):
         if create:
             IdeaTally.objects.get_or_create(idea=idea, defaults={"campaign": idea.campaign})
+
+
+class CampaignTermsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CampaignTerms
+
+    campaign = factory.SubFactory(CampaignFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    ip_terms = "You keep the copyright; the brand may use the idea."
+    confidentiality = "Do not share confidential information."

@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from ideas.models import Idea
-from notifications.models import Notification
 from voting import dirty
 from voting.methods.approval import approval_result, single_choice_result
 from voting.methods.bradley_terry import bradley_terry
@@ -193,8 +192,6 @@ def result_compute(*, campaign: Campaign, final: bool = False) -> CampaignResult
                 "is_final": final, "computed_at": timezone.now(),
             },
         )  # fmt: skip
-    if final:
-        transaction.on_commit(lambda: results_notify(campaign_id=campaign.pk))
     return result
 
 
@@ -212,32 +209,6 @@ def _write_pairwise_tallies(*, campaign: Campaign, details: dict) -> None:
     IdeaTally.objects.bulk_update(
         tallies, ["method_score", "upvotes", "downvotes", "score", "computed_at"]
     )
-
-
-def results_notify(*, campaign_id: int) -> int:
-    """Tell every participant (voters, authors) that the results are out; once each."""
-    campaign = Campaign.objects.get(pk=campaign_id)
-    people = set(
-        Vote.objects.filter(idea__campaign=campaign)
-        .exclude(value=0)
-        .values_list("voter_id", flat=True)
-    )
-    people |= set(Ballot.objects.filter(campaign=campaign).values_list("voter_id", flat=True))
-    people |= set(
-        PairwisePrompt.objects.filter(campaign=campaign, answered_at__isnull=False).values_list(
-            "voter_id", flat=True
-        )
-    )
-    people |= set(Idea.objects.filter(campaign=campaign).values_list("author_id", flat=True))
-    url = f"/campaigns/{campaign.slug}/results/"
-    batch = [
-        Notification(recipient_id=person, kind=Notification.Kind.RESULTS_PUBLISHED,
-                     event_key=f"results:{campaign.pk}", params={"title": campaign.title},
-                     url=url)
-        for person in sorted(people)
-    ]  # fmt: skip
-    Notification.objects.bulk_create(batch, batch_size=1000, ignore_conflicts=True)
-    return len(batch)
 
 
 def results_drain_dirty(*, batch_size: int = 50) -> int:
@@ -293,14 +264,24 @@ def results_finalize_due() -> int:
     )
     count = 0
     for campaign in due:
-        from voting.tally import tally_recompute  # counts must be fresh before ranking
-
-        ids = list(Idea.objects.filter(campaign=campaign).values_list("pk", flat=True))
-        for start in range(0, len(ids), 500):
-            tally_recompute(idea_ids=ids[start : start + 500])
-        result_compute(campaign=campaign, final=True)
+        results_finalize_campaign(campaign=campaign)
         count += 1
     return count
+
+
+def results_finalize_campaign(*, campaign: Campaign) -> CampaignResult:
+    """The final result of a campaign whose voting has closed, computed once from fresh
+    tallies (the brand reviews it; it is published at the results date, when the
+    lifecycle tells the participants). Idempotent."""
+    existing = CampaignResult.objects.filter(campaign=campaign, is_final=True).first()
+    if existing:
+        return existing
+    from voting.tally import tally_recompute  # counts must be fresh before ranking
+
+    ids = list(Idea.objects.filter(campaign=campaign).values_list("pk", flat=True))
+    for start in range(0, len(ids), 500):
+        tally_recompute(idea_ids=ids[start : start + 500])
+    return result_compute(campaign=campaign, final=True)
 
 
 def participation_counts(*, campaign: Campaign) -> dict[str, int]:

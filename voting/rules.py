@@ -2,6 +2,7 @@ import rules
 from django.utils import timezone
 
 from accounts.rules import is_verified
+from campaigns.rules import is_eligible_for_campaign
 from ideas.rules import is_idea_author, is_idea_visible
 
 
@@ -32,6 +33,11 @@ def is_support_open_for_idea(user, idea) -> bool:
 
 
 @rules.predicate
+def is_eligible_for_idea_campaign(user, idea) -> bool:
+    return idea is not None and is_eligible_for_campaign(user, idea.campaign)
+
+
+@rules.predicate
 def is_voting_open_for_campaign(user, campaign) -> bool:
     return campaign is not None and campaign.is_voting_open()
 
@@ -42,8 +48,9 @@ can_vote = (
     & is_voting_open_for_idea
     & is_support_open_for_idea
     & ~is_idea_author
+    & is_eligible_for_idea_campaign
 )
-can_submit_ballot = is_verified & is_voting_open_for_campaign
+can_submit_ballot = is_verified & is_voting_open_for_campaign & is_eligible_for_campaign
 
 rules.add_perm("voting.vote_idea", can_vote)
 rules.add_perm("voting.submit_ballot", can_submit_ballot)

@@ -77,12 +77,16 @@ def receipt_for_voter(*, voter, campaign) -> str | None:
 
 
 def result_for_campaign(*, campaign):
-    """The stored result, or None if there is none yet or the embargo hides it."""
+    """The stored result, or None if there is none yet, the embargo hides it, or it is the
+    final result of a campaign still in review (published at the results date)."""
     from voting.models import CampaignResult
 
     if not campaign.are_counts_visible():
         return None
-    return CampaignResult.objects.filter(campaign=campaign).first()
+    result = CampaignResult.objects.filter(campaign=campaign).first()
+    if result is not None and result.is_final and not campaign.are_results_published():
+        return None
+    return result
 
 
 def pairs_answered(*, voter, campaign) -> int:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.rules import is_verified
+from campaigns.eligibility import check_eligible
 from campaigns.models import Campaign
 from core.errors import ApplicationError, Conflict, NotAllowed
 from ideas.models import Idea
@@ -39,6 +40,7 @@ def _check_can_vote(*, voter, idea: Idea) -> None:
         raise NotAllowed(
             _("Please verify your email address before voting."), code="email_not_verified"
         )
+    check_eligible(user=voter, campaign=idea.campaign)
     if not is_idea_visible(voter, idea):
         raise Conflict(
             _("This idea is not open for votes: it has been hidden."), code="idea_hidden"

@@ -151,7 +151,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-MEDIA_ROOT = BASE_DIR / ".foule" / "media"
+MEDIA_ROOT = env.path("FOULE_MEDIA_ROOT", default=BASE_DIR / ".foule" / "media")
+# Exports (a campaign's data): no URL serves this folder.
+FOULE_PRIVATE_ROOT = env.path("FOULE_PRIVATE_ROOT", default=BASE_DIR / ".foule" / "private")
 MEDIA_URL = "media/"
 
 SESSION_COOKIE_HTTPONLY = True
@@ -230,6 +232,21 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": schedule(30.0),
         "options": {"expires": 25},
     },
+    "campaigns-advance-due": {
+        "task": "campaigns.tasks.campaigns_advance_due",
+        "schedule": schedule(env.float("FOULE_LIFECYCLE_INTERVAL", default=15.0)),
+        "options": {"expires": 14},
+    },
+    "campaigns-remind-voting-ending": {
+        "task": "campaigns.tasks.campaigns_remind_voting_ending",
+        "schedule": schedule(60.0),
+        "options": {"expires": 55},
+    },
+    "campaigns-retry-transition-effects": {
+        "task": "campaigns.tasks.transitions_retry_effects",
+        "schedule": schedule(60.0),
+        "options": {"expires": 55},
+    },
     "worker-heartbeat": {
         "task": "core.tasks.worker_heartbeat",
         "schedule": schedule(5.0),
@@ -238,7 +255,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Points a contributor earns, per event (each event pays once: see rewards.services).
-FOULE_POINTS = {"idea_published": 10, "idea_first_vote": 5}
+FOULE_POINTS = {"idea_published": 10, "idea_first_vote": 5, "comment_posted": 1, "prize": 100}
 # Vote counts at which the author of an idea is told (and the first one pays points).
 FOULE_VOTE_MILESTONES = [1, 10, 100, 1000, 10000]
 

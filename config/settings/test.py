@@ -27,3 +27,5 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 DATABASES["default"]["TEST"] = {  # noqa: F405
     "NAME": env("FOULE_TEST_DATABASE_NAME", default=None)
 }
+MEDIA_ROOT = BASE_DIR / ".foule" / "test-media"  # noqa: F405
+FOULE_PRIVATE_ROOT = BASE_DIR / ".foule" / "test-private"  # noqa: F405

@@ -59,6 +59,8 @@ class IdeaOutputSerializer(serializers.ModelSerializer):
             "created_at",
             "content_hash",
             "cost",
+            "status",
+            "answer",
             "tally",
             "url",
         ]
@@ -73,4 +75,10 @@ class IdeaInputSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         help_text="Budget campaigns only: what the idea would cost.",
+    )
+    accept_terms = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Accept the campaign's current IP and confidentiality terms (required "
+        "once per terms version before submitting).",
     )

@@ -54,6 +54,8 @@ class CampaignIdeaListCreateView(generics.ListCreateAPIView):
         most once a second (the workers' recount), so a rendered page is shared for
         LIST_CACHE_SECONDS: a popular campaign's first page costs one cache read."""
         campaign = self.get_campaign()  # the visibility check always runs
+        if campaign.is_private:  # each viewer sees their own ideas: nothing to share
+            return super().list(request, *args, **kwargs)
         key = (
             "ideas-page:"
             + hashlib.sha256(
@@ -73,6 +75,7 @@ class CampaignIdeaListCreateView(generics.ListCreateAPIView):
             campaign=self.campaign,
             order=self.request.query_params.get("order"),
             seed=self.request.query_params.get("seed", "")[:64],
+            viewer=self.request.user,
         )
         return queryset
 
@@ -90,7 +93,7 @@ class CampaignIdeaListCreateView(generics.ListCreateAPIView):
         idea = services.idea_submit(
             author=request.user, campaign=campaign, **serializer.validated_data
         )
-        idea = selectors.idea_get_visible(pk=idea.pk)
+        idea = selectors.idea_get_visible(pk=idea.pk, viewer=request.user)
         return Response(
             IdeaOutputSerializer(
                 idea, context={"counts_visible": campaign.are_counts_visible()}
@@ -106,7 +109,7 @@ class IdeaDetailView(generics.RetrieveAPIView):
     permission_classes = [AllowAny]
 
     def get_object(self):
-        idea = selectors.idea_get_visible(pk=self.kwargs["pk"])
+        idea = selectors.idea_get_visible(pk=self.kwargs["pk"], viewer=self.request.user)
         if idea is None:
             raise Http404
         self.counts_visible = idea.campaign.are_counts_visible()

@@ -56,7 +56,7 @@ def campaign_detail(request, slug: str):
         request.session["shuffle_seed"] = secrets.token_hex(8)
     queryset, order = idea_list_ordered(
         campaign=campaign, order=request.GET.get("order"),
-        seed=str(request.session.get("shuffle_seed", "")),
+        seed=str(request.session.get("shuffle_seed", "")), viewer=request.user,
     )  # fmt: skip
     try:
         page = max(1, min(int(request.GET.get("page", "1")), 100000))
