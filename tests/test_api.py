@@ -238,6 +238,8 @@ def test_the_idea_list_is_ranked_by_score_then_confidence(api_client):
         "body": "A *good* idea.",
         "body_html": "<p>A <em>good</em> idea.</p>",
         "author": {"name": top.author.public_name},
+        "status": "published",
+        "answer": "",
         "created_at": item["created_at"],
         "content_hash": "0" * 64,
         "cost": None,
@@ -374,11 +376,15 @@ def test_idea_detail(api_client):
 
 def test_a_hidden_idea_or_one_in_an_unpublished_campaign_is_not_found(api_client, api_as):
     hidden = IdeaFactory(status=Idea.Status.HIDDEN)
+    pending = IdeaFactory(status=Idea.Status.PENDING)
     draft = IdeaFactory(campaign=CampaignFactory(is_published=False))
 
-    for idea in (hidden, draft):
+    for idea in (hidden, pending, draft):
         assert api_client.get(f"/api/v1/ideas/{idea.pk}/").status_code == 404
-        assert api_as(idea.author).get(f"/api/v1/ideas/{idea.pk}/").status_code == 404
+        assert api_as(UserFactory()).get(f"/api/v1/ideas/{idea.pk}/").status_code == 404
+        # Its author sees it, with the status that tells why nobody else does.
+        mine = api_as(idea.author).get(f"/api/v1/ideas/{idea.pk}/")
+        assert (mine.status_code, mine.json()["status"]) == (200, idea.status)
 
 
 # --- votes --------------------------------------------------------------------------------

@@ -49,8 +49,20 @@ def test_a_brand_member_creates_a_campaign():
     assert Campaign.objects.count() == 1
 
 
-def test_a_plain_member_role_may_create_too_and_unpublished_is_kept():
-    membership = BrandMembershipFactory(role="member")
+@pytest.mark.parametrize("role", ["moderator", "analyst"])
+def test_moderators_and_analysts_of_the_brand_may_not_create(role):
+    membership = BrandMembershipFactory(role=role)
+
+    with pytest.raises(NotAllowed):
+        campaign_create(
+            created_by=membership.user, brand=membership.brand, title="Draft", brief="B",
+            **schedule(),
+        )  # fmt: skip
+    assert Campaign.objects.count() == 0
+
+
+def test_an_owner_may_create_and_unpublished_is_kept_as_a_draft():
+    membership = BrandMembershipFactory(role="owner")
 
     campaign = campaign_create(
         created_by=membership.user, brand=membership.brand, title="Draft", brief="B",
@@ -58,6 +70,7 @@ def test_a_plain_member_role_may_create_too_and_unpublished_is_kept():
     )  # fmt: skip
 
     assert campaign.is_published is False
+    assert campaign.state == Campaign.State.DRAFT
     assert Campaign.objects.published().count() == 0
 
 

@@ -242,7 +242,7 @@ def test_a_superuser_can_hide_an_idea():
     assert Notification.objects.filter(recipient=idea.author).count() == 1
 
 
-@pytest.mark.parametrize("role", ["contributor", "author", "staff", "brand_member"])
+@pytest.mark.parametrize("role", ["contributor", "author", "staff", "brand_analyst"])
 def test_a_non_moderator_cannot_hide_an_idea_and_nothing_changes(role):
     from tests.factories import BrandMembershipFactory
 
@@ -251,7 +251,9 @@ def test_a_non_moderator_cannot_hide_an_idea_and_nothing_changes(role):
         "contributor": lambda: UserFactory(),
         "author": lambda: idea.author,
         "staff": lambda: UserFactory(is_staff=True),
-        "brand_member": lambda: BrandMembershipFactory(brand=idea.campaign.brand).user,
+        "brand_analyst": lambda: BrandMembershipFactory(
+            brand=idea.campaign.brand, role="analyst"
+        ).user,
     }[role]()
 
     with pytest.raises(NotAllowed) as raised:

@@ -400,6 +400,12 @@ def test_the_final_result_has_a_digest_the_recount_command_confirms(
     with django_capture_on_commit_callbacks(execute=True):
         assert results_finalize_due() == 1
     assert results_finalize_due() == 0  # beat firing twice computes nothing twice
+    # The lifecycle publishes the results (here at once: no review period) and tells
+    # every participant.
+    from campaigns.lifecycle import campaigns_advance_due, transition_effects
+
+    assert campaigns_advance_due() == 1
+    assert transition_effects(campaign_id=campaign.pk, to_state="results") == 7
     result = CampaignResult.objects.get(campaign=campaign)
     assert result.is_final
     assert result.digest == audit_digest(audit_entries(campaign=campaign))
