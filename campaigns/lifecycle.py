@@ -165,12 +165,12 @@ def schedule_problems(campaign: Campaign, *, now: datetime | None = None) -> lis
 def campaign_launch(*, campaign: Campaign, actor) -> Campaign:
     """Take a complete draft to "scheduled" (public, with its countdown), then to whatever
     state its dates already say. Refuses, with the reason, a draft that is incomplete."""
-    if not campaign_rules.can_launch_campaign(actor, campaign):
-        raise NotAllowed(_("Only the brand's owners and managers can launch its campaigns."))
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        campaign = Campaign.objects.select_for_update().select_related("brand").get(pk=campaign.pk)
         if campaign.state != State.DRAFT:
             raise Conflict(_("This campaign has already been launched."), code="already_launched")
+        if not campaign_rules.can_launch_campaign(actor, campaign):
+            raise NotAllowed(_("Only the brand's owners and managers can launch its campaigns."))
         problems = launch_problems(campaign)
         if problems:
             field, message = problems[0]
@@ -259,10 +259,10 @@ def campaigns_advance_due(*, now: datetime | None = None) -> int:
 
 def campaign_archive(*, campaign: Campaign, actor, reason: str = "") -> Campaign:
     """Archive a campaign whose results are out: it stays readable, nothing changes."""
-    if not campaign_rules.can_archive_campaign(actor, campaign):
-        raise NotAllowed(_("Only the brand's owners and managers can archive its campaigns."))
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        campaign = Campaign.objects.select_for_update().select_related("brand").get(pk=campaign.pk)
+        if not campaign_rules.can_archive_campaign(actor, campaign):
+            raise NotAllowed(_("Only the brand's owners and managers can archive its campaigns."))
         if campaign.state == State.ARCHIVED:
             return campaign
         if campaign.state != State.RESULTS:
@@ -290,18 +290,18 @@ def campaign_reschedule(
     now). The reason is shown on the campaign page and sent to participants. Later windows
     move with an extension only as far as they must (voting never closes before ideas do;
     results never come before voting closes)."""
-    if not campaign_rules.can_run_campaign(actor, campaign):
-        raise NotAllowed(_("Only the brand's owners and managers can change the schedule."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ApplicationError(
-            _("Say why: participants will read the reason."), field="reason", code="required"
-        )
-    if window not in WINDOW_FIELDS:
-        raise ApplicationError(_("Choose a window."), field="window")
     now = timezone.now()
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        campaign = Campaign.objects.select_for_update().select_related("brand").get(pk=campaign.pk)
+        if not campaign_rules.can_run_campaign(actor, campaign):
+            raise NotAllowed(_("Only the brand's owners and managers can change the schedule."))
+        reason = (reason or "").strip()
+        if not reason:
+            raise ApplicationError(
+                _("Say why: participants will read the reason."), field="reason", code="required"
+            )
+        if window not in WINDOW_FIELDS:
+            raise ApplicationError(_("Choose a window."), field="window")
         start_field, end_field = WINDOW_FIELDS[window]
         start, end = getattr(campaign, start_field), getattr(campaign, end_field)
         if window == ScheduleChange.Window.REVIEW:

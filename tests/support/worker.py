@@ -58,6 +58,7 @@ class WorkerProcess:
             "REDIS_URL": settings.REDIS_URL,
             "FOULE_REDIS_PREFIX": settings.FOULE_REDIS_PREFIX,
             "FOULE_TALLY_INTERVAL": "0.5",
+            "FOULE_LIFECYCLE_INTERVAL": "1",
         }
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "-B",
