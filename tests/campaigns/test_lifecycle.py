@@ -171,13 +171,17 @@ def test_two_workers_advancing_at_once_record_each_step_once():
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
-        ({"voting_closes_at": T0 + DAY}, "voting_closes_at", "The voting window ends before it starts."),
-        ({"no_terms": True}, "terms", "Set the IP and confidentiality terms contributors must accept."),
+        ({"voting_closes_at": T0 + DAY}, "voting_closes_at",
+         "The voting window ends before it starts."),
+        ({"no_terms": True}, "terms",
+         "Set the IP and confidentiality terms contributors must accept."),
         ({"voting_method": "support", "support_stages": [[100, 60], [1000, 0]]}, "support_stages",
          "Every supporter threshold needs a deadline (days to reach it)."),
         ({"brief": ""}, "brief", "Write the brief: what problem, what kind of ideas."),
-        ({"results_at": T0 + 19 * DAY}, "results_at", "Results cannot be published before voting closes."),
-        ({"voting_method": "budget", "budget_amount": None}, "budget_amount", "A budget campaign needs a budget."),
+        ({"results_at": T0 + 19 * DAY}, "results_at",
+         "Results cannot be published before voting closes."),
+        ({"voting_method": "budget", "budget_amount": None}, "budget_amount",
+         "A budget campaign needs a budget."),
     ],
 )  # fmt: skip
 def test_a_launch_is_refused_with_the_reason_and_nothing_changes(change, field, message):
@@ -293,10 +297,13 @@ def test_closing_voting_early_moves_to_review_at_once():
 @pytest.mark.parametrize(
     ("at", "window", "new_end", "reason", "error"),
     [
-        (T0 + 12 * DAY, "voting", T0 + 15 * DAY, "Sooner", "An extension must end after the current end."),
-        (T0 + 12 * DAY, "voting", T0 + 25 * DAY, "  ", "Say why: participants will read the reason."),
+        (T0 + 12 * DAY, "voting", T0 + 15 * DAY, "Sooner",
+         "An extension must end after the current end."),
+        (T0 + 12 * DAY, "voting", T0 + 25 * DAY, "  ",
+         "Say why: participants will read the reason."),
         (T0 + 12 * DAY, "submission", None, "Late", "This window is already over."),
-        (T0 - HOUR, "voting", None, "Early", "This window has not opened yet: change its dates instead."),
+        (T0 - HOUR, "voting", None, "Early",
+         "This window has not opened yet: change its dates instead."),
         (T0 + 12 * DAY, "nonsense", None, "Why", "Choose a window."),
     ],
 )  # fmt: skip
