@@ -21,7 +21,8 @@ def test_seed_demo_is_idempotent_and_tallies_its_votes(db, capsys):
         Idea.objects.count(),
         Vote.objects.count(),
     ) == counts
-    assert counts[1] == 9  # four up/down campaigns in every phase, one per other format
+    # Four up/down campaigns in every phase, one per other format, and a draft.
+    assert counts[1] == 10
     output = capsys.readouterr().out
     for email in [
         "manager@demo.foule.localhost",
@@ -41,7 +42,13 @@ def test_seed_demo_is_idempotent_and_tallies_its_votes(db, capsys):
             sum(votes.values_list("value", flat=True)),
         )
     phases = {campaign.phase() for campaign in Campaign.objects.all()}
-    assert phases == {"submission_and_voting", "voting", "upcoming", "closed"}
+    assert phases == {"submission_and_voting", "voting", "upcoming", "closed", "draft"}
+    # Each recorded state is the one its dates say, reached through recorded steps.
+    from campaigns.lifecycle import due_state
+
+    for campaign in Campaign.objects.exclude(state="draft"):
+        assert campaign.state == due_state(campaign), campaign.title
+        assert campaign.transitions.filter(to_state=campaign.state).exists()
 
 
 def test_the_three_demo_logins_work_and_the_moderator_reaches_the_admin(db, client):

@@ -9,9 +9,19 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_create
-from campaigns.models import Brand, BrandMembership, Campaign
+from campaigns.lifecycle import campaign_advance
+from campaigns.models import (
+    Brand,
+    BrandMembership,
+    Campaign,
+    CampaignFollow,
+    CampaignPrize,
+    CampaignTerms,
+    CampaignTransition,
+)
 from campaigns.services import campaign_create
-from ideas.services import idea_submit
+from core.markdown import render_markdown
+from ideas.services import comment_post, idea_answer, idea_submit
 from voting.ballots import ballot_submit
 from voting.pairwise import pairwise_answer, pairwise_issue
 from voting.results import results_finalize_due, results_reconcile
@@ -36,7 +46,15 @@ MODERATOR_PERMISSIONS = [
     ("accounts", "user", ["view", "change"]),
     ("campaigns", "campaign", ["view"]),
     ("campaigns", "brand", ["view"]),
+    ("ideas", "comment", ["view", "change"]),
 ]
+IP_TERMS = (
+    "You keep the authorship of your idea. By submitting it you grant Maison Claire a "
+    "free, non-exclusive licence to study, adapt and use it; if we produce it, you are "
+    "credited and receive the prize announced for the campaign."
+)
+CONFIDENTIALITY = "Do not post anything confidential: ideas are public."
+DRAFT_TITLE = "Summer festival 2027"
 
 # (title, brief, (submission open, close), (voting open, close) in days from now, ideas)
 CAMPAIGNS = [
@@ -201,7 +219,7 @@ class Command(BaseCommand):
             },
         )
         BrandMembership.objects.get_or_create(
-            brand=brand, user=manager, defaults={"role": BrandMembership.Role.MANAGER}
+            brand=brand, user=manager, defaults={"role": BrandMembership.Role.OWNER}
         )
         now = timezone.now()
         authors = [contributor, *crowd]
@@ -239,6 +257,11 @@ class Command(BaseCommand):
                 voting_opens_at=now + timedelta(days=voting[0]),
                 voting_closes_at=now + timedelta(days=voting[1]),
             )
+            self.replay_lifecycle(campaign, manager)
+        if DRAFT_TITLE not in existing:
+            created = True
+            self.seed_draft(manager=manager, brand=brand, now=now)
+        self.seed_closing_the_loop(manager=manager, brand=brand, crowd=crowd)
         for title, brief, options, ideas in FORMAT_CAMPAIGNS:
             if title in existing:
                 continue
@@ -256,6 +279,58 @@ class Command(BaseCommand):
             )
         return created
 
+    def replay_lifecycle(self, campaign: Campaign, manager) -> None:
+        """The demo campaign was created open (so that ideas and votes went through the
+        services) and then moved to its real dates: its recorded steps are replayed from
+        "scheduled" so that its state and history match those dates."""
+        CampaignTransition.objects.filter(campaign=campaign).exclude(to_state="scheduled").delete()
+        Campaign.objects.filter(pk=campaign.pk).update(state=Campaign.State.SCHEDULED)
+        self.terms_for(campaign, manager)
+        campaign_advance(campaign_id=campaign.pk)
+
+    def terms_for(self, campaign: Campaign, manager) -> None:
+        CampaignTerms.objects.get_or_create(
+            campaign=campaign,
+            version=1,
+            defaults={
+                "ip_terms": IP_TERMS, "ip_terms_html": render_markdown(IP_TERMS),
+                "confidentiality": CONFIDENTIALITY,
+                "confidentiality_html": render_markdown(CONFIDENTIALITY), "created_by": manager,
+            },
+        )  # fmt: skip
+
+    def seed_draft(self, *, manager, brand, now) -> None:
+        """A draft the manager can continue in the builder."""
+        campaign = campaign_create(
+            created_by=manager,
+            brand=brand,
+            title=DRAFT_TITLE,
+            brief="Which artists and workshops would make our summer festival?",
+            submission_opens_at=now + timedelta(days=30),
+            submission_closes_at=now + timedelta(days=60),
+            voting_opens_at=now + timedelta(days=45),
+            voting_closes_at=now + timedelta(days=75),
+            is_published=False,
+        )
+        self.terms_for(campaign, manager)
+
+    def seed_closing_the_loop(self, *, manager, brand, crowd) -> None:
+        """Prizes, an official answer, comments and a follower on the yoghurt campaign."""
+        campaign = Campaign.objects.filter(brand=brand, title=CAMPAIGNS[0][0]).first()
+        if campaign is None or campaign.prizes.exists():
+            return
+        for rank, title in enumerate(["Your flavour on our shelves", "A year of yoghurt"], 1):
+            CampaignPrize.objects.create(campaign=campaign, rank=rank, title=title)
+        ideas = list(campaign.ideas.order_by("pk"))
+        if ideas:
+            idea_answer(
+                idea=ideas[0], author=manager, answer="under_review",
+                note="Our tasting panel tries it next week. Thank you!",
+            )  # fmt: skip
+            comment_post(idea=ideas[0], author=crowd[0], body="I would buy this every week.")
+            comment_post(idea=ideas[0], author=crowd[1], body="With *less* sugar, please.")
+        CampaignFollow.objects.get_or_create(campaign=campaign, user=crowd[2])
+
     def seed_format(self, *, manager, brand, crowd, authors, title, brief, options, ideas, now):
         campaign = campaign_create(
             created_by=manager,
@@ -268,6 +343,7 @@ class Command(BaseCommand):
             voting_closes_at=now + timedelta(days=25),
             **options,
         )
+        self.terms_for(campaign, manager)
         created = [
             idea_submit(
                 author=authors[index % len(authors)],
@@ -275,6 +351,7 @@ class Command(BaseCommand):
                 title=idea_title,
                 body=body,
                 cost=cost,
+                accept_terms=True,
             )
             for index, (idea_title, body, cost) in enumerate(ideas)
         ]
