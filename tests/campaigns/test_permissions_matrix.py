@@ -1,14 +1,14 @@
 """Roles × actions on a brand's campaigns: every cell asserted, through the predicate (the
 specification) and through the door a person uses (page, service or download).
 
-| action            | anon | contrib | owner | manager | moder. | analyst | other | site mod | staff |
-|-------------------|------|---------|-------|---------|--------|---------|-------|----------|-------|
-| view draft        |  -   |    -    |   x   |    x    |   x    |    x    |   -   |    x     |   x   |
-| edit              |  -   |    -    |   x   |    x    |   -    |    -    |   -   |    -     |   -   |
-| launch            |  -   |    -    |   x   |    x    |   -    |    -    |   -   |    -     |   -   |
-| export            |  -   |    -    |   x   |    x    |   -    |    x    |   -   |    -     |   x   |
-| answer an idea    |  -   |    -    |   x   |    x    |   -    |    -    |   -   |    -     |   -   |
-| see private ideas |  -   |    -    |   x   |    x    |   x    |    x    |   -   |    x     |   x   |
+| action          | anon | contrib | owner | manager | moder. | analyst | other | site mod | staff |
+|-----------------|------|---------|-------|---------|--------|---------|-------|----------|-------|
+| view draft      |  -   |    -    |   x   |    x    |   x    |    x    |   -   |    x     |   x   |
+| edit            |  -   |    -    |   x   |    x    |   -    |    -    |   -   |    -     |   -   |
+| launch          |  -   |    -    |   x   |    x    |   -    |    -    |   -   |    -     |   -   |
+| export          |  -   |    -    |   x   |    x    |   -    |    x    |   -   |    -     |   x   |
+| answer an idea  |  -   |    -    |   x   |    x    |   -    |    -    |   -   |    -     |   -   |
+| see private     |  -   |    -    |   x   |    x    |   x    |    x    |   -   |    x     |   x   |
 
 ("moder." is the brand's moderator, "other" another brand's owner, "site mod" a member of
 the Moderators group.)
