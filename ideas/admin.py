@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
 from ideas import services
-from ideas.models import Idea
+from ideas.models import Comment, Idea, IdeaStatusUpdate
 
 
 class HideIdeasForm(forms.Form):
@@ -35,7 +35,19 @@ class IdeaAdmin(admin.ModelAdmin):
         "updated_at",
     )
     date_hierarchy = "created_at"
-    actions = ["hide_ideas", "unhide_ideas"]
+    actions = ["approve_ideas", "hide_ideas", "unhide_ideas"]
+
+    @admin.action(description=gettext_lazy("Approve selected ideas waiting for moderation"))
+    def approve_ideas(self, request, queryset):
+        count = 0
+        for idea in queryset.filter(status=Idea.Status.PENDING).select_related("campaign"):
+            try:
+                services.idea_approve(idea=idea, moderator=request.user)
+            except ApplicationError as error:
+                self.message_user(request, error.message, messages.ERROR)
+                return
+            count += 1
+        self.message_user(request, _("%(count)d ideas approved.") % {"count": count})
 
     @admin.display(ordering="tally__score", description=gettext_lazy("score"))
     def score(self, obj):
@@ -84,3 +96,47 @@ class IdeaAdmin(admin.ModelAdmin):
         for idea in queryset.filter(status=Idea.Status.HIDDEN):
             services.idea_unhide(idea=idea, moderator=request.user)
         self.message_user(request, _("Ideas restored."))
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ("short_body", "idea", "author", "status", "created_at")
+    list_filter = ("status", "created_at")
+    search_fields = ("body", "author__email", "idea__title")
+    list_select_related = ("idea", "author")
+    raw_id_fields = ("idea", "author")
+    readonly_fields = ("body_html", "created_at", "updated_at")
+    actions = ["hide_comments", "show_comments"]
+
+    @admin.display(description=gettext_lazy("comment"))
+    def short_body(self, obj):
+        return obj.body[:80]
+
+    def save_model(self, request, obj, form, change):
+        from core.markdown import render_markdown
+
+        obj.body_html = render_markdown(obj.body)
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=gettext_lazy("Hide selected comments"))
+    def hide_comments(self, request, queryset):
+        count = queryset.update(status=Comment.Status.HIDDEN)
+        self.message_user(request, _("%(count)d comments hidden.") % {"count": count})
+
+    @admin.action(description=gettext_lazy("Show selected comments again"))
+    def show_comments(self, request, queryset):
+        count = queryset.update(status=Comment.Status.PUBLISHED)
+        self.message_user(request, _("%(count)d comments shown.") % {"count": count})
+
+
+@admin.register(IdeaStatusUpdate)
+class IdeaStatusUpdateAdmin(admin.ModelAdmin):
+    """The brand's public answers: read-only here (brands answer on the idea page)."""
+
+    list_display = ("idea", "answer", "author", "created_at")
+    list_filter = ("answer",)
+    list_select_related = ("idea", "author")
+    readonly_fields = ("idea", "answer", "note", "note_html", "author", "created_at")
+
+    def has_add_permission(self, request):
+        return False
