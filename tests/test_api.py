@@ -162,12 +162,15 @@ def test_the_campaign_list_shows_published_campaigns_closing_soonest_first(api_c
     assert [item["slug"] for item in body["results"]] == [closed.slug, sooner.slug, later.slug]
     item = body["results"][1]
     assert set(item) == {
-        "id", "slug", "title", "brand", "phase", "brief", "brief_html", "submission_opens_at",
-        "submission_closes_at", "voting_opens_at", "voting_closes_at", "idea_count", "url",
+        "id", "slug", "title", "brand", "state", "phase", "brief", "brief_html", "rules_html",
+        "voting_method", "moderation", "is_private", "is_invitation_only",
+        "minimum_account_age_days", "submission_opens_at", "submission_closes_at",
+        "voting_opens_at", "voting_closes_at", "results_at", "idea_count", "url",
     }  # fmt: skip
-    assert (item["id"], item["title"], item["phase"], item["idea_count"], item["url"]) == (
-        sooner.pk, "Sooner", "submission_and_voting", 2, f"/campaigns/{sooner.slug}/",
+    assert (item["id"], item["title"], item["state"], item["phase"], item["idea_count"]) == (
+        sooner.pk, "Sooner", "submission", "submission_and_voting", 2,
     )  # fmt: skip
+    assert item["url"] == f"/campaigns/{sooner.slug}/"
     assert item["brand"] == {"slug": sooner.brand.slug, "name": sooner.brand.name}
     assert item["brief_html"] == "<p>What should we do <strong>next</strong>?</p>"
     assert body["results"][0]["phase"] == "closed"

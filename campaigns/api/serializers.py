@@ -18,9 +18,10 @@ class CampaignOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Campaign
         fields = [
-            "id", "slug", "title", "brand", "phase", "brief", "brief_html",
-            "submission_opens_at", "submission_closes_at", "voting_opens_at", "voting_closes_at",
-            "idea_count", "url",
+            "id", "slug", "title", "brand", "state", "phase", "brief", "brief_html", "rules_html",
+            "voting_method", "moderation", "is_private", "is_invitation_only",
+            "minimum_account_age_days", "submission_opens_at", "submission_closes_at",
+            "voting_opens_at", "voting_closes_at", "results_at", "idea_count", "url",
         ]  # fmt: skip
 
     def get_phase(self, campaign) -> str:
