@@ -1,36 +1,168 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
+from accounts.rules import is_verified
 from campaigns.models import Campaign
 from campaigns.rules import can_view_campaign
 from core.errors import ApplicationError
 from core.forms import apply_service_error
 from ideas import services
+from ideas.answer_forms import AnswerForm, CommentForm
 from ideas.forms import IdeaForm
-from ideas.models import Idea
-from ideas.rules import can_submit_idea, can_view_idea
+from ideas.models import Comment, Idea
+from ideas.rules import (
+    can_answer_idea,
+    can_approve_idea,
+    can_comment_idea,
+    can_submit_idea,
+    can_view_idea,
+)
 from voting.selectors import vote_value
 
 
-def idea_detail(request, pk: int):
+def _idea_or_404(request, pk: int) -> Idea:
     idea = get_object_or_404(
         Idea.objects.select_related("author", "campaign", "campaign__brand", "tally"), pk=pk
     )
     if not can_view_idea(request.user, idea):
         raise Http404
-    return render(
-        request,
-        "ideas/detail.html",
-        {
-            "idea": idea,
-            "campaign": idea.campaign,
-            "my_vote": vote_value(voter=request.user, idea=idea),
-        },
+    return idea
+
+
+def _comments(idea: Idea) -> list[Comment]:
+    """The published comments of a published idea, oldest first: one query. A pending or
+    hidden idea shows none."""
+    if idea.status != Idea.Status.PUBLISHED:
+        return []
+    return list(
+        Comment.objects.filter(idea=idea, status=Comment.Status.PUBLISHED)
+        .select_related("author")
+        .order_by("created_at", "id")
     )
+
+
+def _detail_context(request, idea: Idea, **extra) -> dict:
+    user = request.user
+    can_answer = idea.status != Idea.Status.PENDING and can_answer_idea(user, idea)
+    context = {
+        "idea": idea,
+        "campaign": idea.campaign,
+        "my_vote": vote_value(voter=user, idea=idea),
+        "timeline": list(idea.status_updates.order_by("created_at", "id")),
+        "comments": _comments(idea),
+        "is_author": user.is_authenticated and idea.author_id == user.pk,
+        "can_answer": can_answer,
+        "can_approve": idea.status == Idea.Status.PENDING and can_approve_idea(user, idea),
+        "can_comment": can_comment_idea(user, idea),
+        "needs_verification": user.is_authenticated and not is_verified(user),
+        "answer_form": AnswerForm(initial={"answer": idea.answer or Idea.Answer.UNDER_REVIEW})
+        if can_answer
+        else None,
+        "comment_form": CommentForm(),
+    }
+    context.update(extra)
+    return context
+
+
+def idea_detail(request, pk: int):
+    idea = _idea_or_404(request, pk)
+    return render(request, "ideas/detail.html", _detail_context(request, idea))
+
+
+@require_POST
+def idea_answer(request, pk: int):
+    """The brand's answer: a timeline entry, the idea's status, the crowd told after
+    commit. htmx swaps the answer section; without JavaScript the page reloads."""
+    idea = _idea_or_404(request, pk)
+    if not can_answer_idea(request.user, idea):
+        raise PermissionDenied(_("Only the brand's owners and managers can answer ideas."))
+    form = AnswerForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            services.idea_answer(
+                idea=idea,
+                author=request.user,
+                answer=form.cleaned_data["answer"],
+                note=form.cleaned_data["note"],
+            )
+        except ApplicationError as error:
+            apply_service_error(form, error)
+            status = error.status_code
+        else:
+            if not request.htmx:
+                messages.success(request, _("Your answer is published on the idea's timeline."))
+                return redirect(f"{idea.get_absolute_url()}#answer")
+            idea.refresh_from_db(fields=["answer", "answered_at"])
+            form, status = None, 200
+    context = _detail_context(request, idea)
+    if form is not None:
+        context["answer_form"] = form
+    if request.htmx:
+        return render(request, "ideas/_answer_section.html", context, status=status)
+    return render(request, "ideas/detail.html", context, status=status)
+
+
+@require_POST
+def idea_comment(request, pk: int):
+    """Post a comment. htmx appends it to the list and resets the form; without
+    JavaScript the page reloads at the new comment. A refusal changes nothing."""
+    idea = _idea_or_404(request, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(idea.get_absolute_url())
+    form = CommentForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            comment = services.comment_post(
+                idea=idea, author=request.user, body=form.cleaned_data["body"]
+            )
+        except ApplicationError as error:
+            apply_service_error(form, error)
+            status = error.status_code
+        else:
+            if not request.htmx:
+                return redirect(f"{idea.get_absolute_url()}#comment-{comment.pk}")
+            comment.author = request.user
+            return render(
+                request,
+                "ideas/_comment_posted.html",
+                {"comment": comment, "idea": idea, "comment_form": CommentForm()},
+            )
+    if request.htmx:
+        response = render(
+            request,
+            "ideas/_comment_form.html",
+            {"idea": idea, "comment_form": form, "can_comment": True},
+            status=status,
+        )
+        return reswap(retarget(response, "#comment-form"), "outerHTML")
+    context = _detail_context(request, idea, comment_form=form)
+    return render(request, "ideas/detail.html", context, status=status)
+
+
+@require_POST
+def idea_approve(request, pk: int):
+    """A moderator publishes an idea that waited for moderation."""
+    idea = _idea_or_404(request, pk)
+    if not can_approve_idea(request.user, idea):
+        raise PermissionDenied(_("Only the campaign's moderators can approve ideas."))
+    try:
+        services.idea_approve(idea=idea, moderator=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return render(
+            request, "ideas/detail.html", _detail_context(request, idea), status=error.status_code
+        )
+    messages.success(request, _("The idea is published."))
+    return redirect(idea)
 
 
 @login_required

@@ -12,6 +12,7 @@ from campaigns import rules as campaign_rules
 from campaigns import selectors, services
 from campaigns.forms import CampaignForm
 from campaigns.models import Brand, Campaign
+from campaigns.visits import visit_record
 from core.errors import ApplicationError
 from core.forms import apply_service_error
 from core.markdown import render_markdown
@@ -50,6 +51,7 @@ def _visible_campaign(request, slug: str) -> Campaign:
 
 def campaign_detail(request, slug: str):
     campaign = _visible_campaign(request, slug)
+    visit_record(request=request, campaign=campaign)
     if request.GET.get("order") == "random" and not request.session.get("shuffle_seed"):
         # A per-visitor seed keeps the "random" order stable while they page through;
         # only visitors who ask for it get a session for it.

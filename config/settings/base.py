@@ -131,6 +131,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Foule] "
+# Records the campaign whose page led to a sign-up (User.signed_up_via).
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "signup": "20/m/ip"}
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -244,6 +246,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "campaigns-retry-transition-effects": {
         "task": "campaigns.tasks.transitions_retry_effects",
+        "schedule": schedule(60.0),
+        "options": {"expires": 55},
+    },
+    "campaigns-stats-refresh-due": {
+        "task": "campaigns.tasks.campaigns_stats_refresh_due",
         "schedule": schedule(60.0),
         "options": {"expires": 55},
     },

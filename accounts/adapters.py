@@ -1,0 +1,42 @@
+"""Foule's django-allauth adapter: remembers which campaign's page led to a sign-up."""
+
+import re
+
+from allauth.account.adapter import DefaultAccountAdapter
+
+# The pages a "Sign up" / "Log in" link on a campaign or idea page sends back to.
+CAMPAIGN_PATH = re.compile(r"^/campaigns/(?P<slug>[-\w]+)/")
+IDEA_PATH = re.compile(r"^/ideas/(?P<pk>\d+)/")
+
+
+def campaign_from_next(next_url: str | None):
+    """The published campaign a ?next= path belongs to, or None (never raises)."""
+    from campaigns.models import Campaign
+    from ideas.models import Idea
+
+    path = (next_url or "").strip()
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    if match := CAMPAIGN_PATH.match(path):
+        return Campaign.objects.filter(slug=match["slug"], is_published=True).first()
+    if match := IDEA_PATH.match(path):
+        idea = Idea.objects.filter(pk=int(match["pk"])).select_related("campaign").first()
+        if idea is not None and idea.campaign.is_published:
+            return idea.campaign
+    return None
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        """allauth's save, plus `signed_up_via`: the campaign of the sign-up form's `next`
+        (the campaign page's links carry it), for the brand's funnel."""
+        user = super().save_user(request, user, form, commit=False)
+        next_url = None
+        if request is not None:
+            next_url = request.POST.get("next") or request.GET.get("next")
+        campaign = campaign_from_next(next_url)
+        if campaign is not None:
+            user.signed_up_via = campaign
+        if commit:
+            user.save()
+        return user
