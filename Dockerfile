@@ -19,6 +19,9 @@ RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \
     DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
     python manage.py collectstatic --no-input -v 0
 
+# Volumes for uploads and exports (docker-compose.yml mounts them), writable by the app.
+RUN mkdir -p /data/media /data/private && chown -R foule:foule /data
+
 USER foule
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
