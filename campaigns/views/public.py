@@ -38,6 +38,8 @@ def brand_detail(request, slug: str):
             "brand": brand,
             "description_html": render_markdown(brand.description),
             "campaigns": selectors.brand_campaigns(brand=brand),
+            "is_member": campaign_rules.is_brand_member(request.user, brand),
+            "can_edit_brand": campaign_rules.can_edit_brand(request.user, brand),
         },
     )
 
