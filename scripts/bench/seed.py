@@ -66,11 +66,12 @@ def seed(*, ideas: int, votes: int, users: int) -> Seeded:
     with timed(f"{ideas:,} ideas and their tallies"):
         execute(
             """INSERT INTO ideas_idea (created_at, updated_at, title, body, body_html, status,
-                   hidden_reason, content_hash, author_id, campaign_id)
+                   hidden_reason, content_hash, author_id, campaign_id, image, is_candidate,
+                   answer)
                SELECT now() - interval '2 days' - (g || ' seconds')::interval,
                    now() - interval '2 days', 'Idea ' || g, 'Body',
                    '<p>Body</p>', 'published', '', md5(g::text) || md5(g::text),
-                   %s + (g %% %s), %s
+                   %s + (g %% %s), %s, '', false, ''
                FROM generate_series(0, %s - 1) g""",
             [first_user, users, campaign.pk, ideas])  # fmt: skip
         execute(
