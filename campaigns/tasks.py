@@ -47,3 +47,19 @@ def campaign_stats_refresh(campaign_id: int) -> bool:
         return False
     stats.campaign_stats_refresh(campaign=campaign)
     return True
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def campaign_export_build(export_id: int) -> None:
+    """Build one export's file (idempotent: a re-delivered task restarts it cleanly, a
+    done one is left alone; a failure is recorded on the export, never retried)."""
+    from campaigns.exports import export_build
+
+    export_build(export_id=export_id)
+
+
+@shared_task(ignore_result=True)
+def campaign_exports_delete_expired() -> int:
+    from campaigns.exports import exports_delete_expired
+
+    return exports_delete_expired()

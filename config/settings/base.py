@@ -254,6 +254,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": schedule(60.0),
         "options": {"expires": 55},
     },
+    "campaign-exports-delete-expired": {
+        "task": "campaigns.tasks.campaign_exports_delete_expired",
+        "schedule": schedule(3600.0),
+        "options": {"expires": 3000},
+    },
     "worker-heartbeat": {
         "task": "core.tasks.worker_heartbeat",
         "schedule": schedule(5.0),
