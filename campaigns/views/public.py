@@ -1,20 +1,12 @@
 import secrets
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.shortcuts import get_object_or_404, render
 
 from campaigns import rules as campaign_rules
-from campaigns import selectors, services
-from campaigns.forms import CampaignForm
+from campaigns import selectors
 from campaigns.models import Brand, Campaign
 from campaigns.visits import visit_record
-from core.errors import ApplicationError
-from core.forms import apply_service_error
 from core.markdown import render_markdown
 from ideas.rules import can_submit_idea
 from ideas.selectors import idea_list_ordered
@@ -104,19 +96,8 @@ def campaign_detail(request, slug: str):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def campaign_create(request):
-    if not campaign_rules.can_create_any_campaign(request.user):
-        raise PermissionDenied(_("Only verified brand members can create campaigns."))
-    brands = selectors.brands_for_member(user=request.user)
-    form = CampaignForm(request.POST or None, brands=brands)
-    if request.method == "POST" and form.is_valid():
-        try:
-            campaign = services.campaign_create(created_by=request.user, **form.cleaned_data)
-        except ApplicationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("Your campaign is live."))
-            return redirect(campaign)
-    return render(request, "campaigns/form.html", {"form": form})
+    """/campaigns/new/ is the first step of the step-by-step builder."""
+    from campaigns.views.builder import draft_new
+
+    return draft_new(request)
