@@ -342,6 +342,9 @@ def _ideas_table(campaign: Campaign) -> Table:
     elif method == Campaign.VotingMethod.PAIRWISE:
         extra_header = ["pairwise_score"]
         extra_fields = ["tally__method_score"]
+    elif method == Campaign.VotingMethod.BUDGET:
+        extra_header = ["cost"]
+        extra_fields = ["cost"]
     header = ["id", "title", "author", "status", "answer", "created_at",
               "upvotes", "downvotes", "score", *extra_header, "url", "content_hash"]  # fmt: skip
     queryset = Idea.objects.filter(campaign=campaign).order_by("pk")

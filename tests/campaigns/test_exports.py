@@ -143,6 +143,17 @@ def test_ideas_export_of_a_star_campaign_has_its_ratings(db, file_format):
     assert rows[1][9:12] == ["3", "4.33", "3.9"]
 
 
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_ideas_export_of_a_budget_campaign_has_the_costs(db, file_format):
+    campaign = CampaignFactory(voting_method=Campaign.VotingMethod.BUDGET, budget_amount=100)
+    costed, free = IdeaFactory(campaign=campaign, cost=40), IdeaFactory(campaign=campaign)
+
+    rows = read_rows(build(campaign, "ideas", file_format))
+
+    assert [row[0] for row in rows] == ["id", str(costed.pk), str(free.pk)]
+    assert [row[9] for row in rows] == ["cost", "40", ""]
+
+
 # -- votes ---------------------------------------------------------------------------------
 
 
