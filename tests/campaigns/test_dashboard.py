@@ -99,6 +99,10 @@ def test_a_sign_up_from_a_campaign_page_is_attributed_to_the_campaign(client, ca
     other = CampaignFactory()
     idea = IdeaFactory(campaign=other)
 
+    # The sign-up page keeps the campaign page's ?next= in its form.
+    page = client.get(f"/accounts/signup/?next=/campaigns/{campaign.slug}/").content.decode()
+    assert f'name="next" value="/campaigns/{campaign.slug}/"' in page
+
     assert signup(client, "via-submit@example.org", f"/campaigns/{campaign.slug}/ideas/new/")
     client.logout()
     signup(client, "via-page@example.org", f"/campaigns/{campaign.slug}/")
