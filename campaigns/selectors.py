@@ -74,3 +74,33 @@ def campaign_list_all_annotated() -> QuerySet[Campaign]:
     return Campaign.objects.select_related("brand").annotate(
         idea_count=Count("ideas", filter=Q(ideas__status=Idea.Status.PUBLISHED))
     )
+
+
+def campaign_history(*, campaign: Campaign) -> list[dict]:
+    """The campaign's steps and schedule changes, oldest first: two queries."""
+    from campaigns.models import CampaignTransition, ScheduleChange
+
+    entries = [
+        {"at": row.occurred_at, "kind": "transition", "row": row}
+        for row in CampaignTransition.objects.filter(campaign=campaign).select_related("actor")
+    ]
+    entries += [
+        {"at": row.created_at, "kind": "change", "row": row}
+        for row in ScheduleChange.objects.filter(campaign=campaign).select_related("actor")
+    ]
+    return sorted(entries, key=lambda entry: entry["at"])
+
+
+def campaign_notices(*, campaign: Campaign) -> list:
+    """Schedule changes participants should read on the campaign page, newest first."""
+    from campaigns.models import ScheduleChange
+
+    return list(ScheduleChange.objects.filter(campaign=campaign).order_by("-created_at")[:5])
+
+
+def is_following(*, campaign: Campaign, user) -> bool:
+    from campaigns.models import CampaignFollow
+
+    if not user.is_authenticated:
+        return False
+    return CampaignFollow.objects.filter(campaign=campaign, user=user).exists()

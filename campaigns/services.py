@@ -90,3 +90,17 @@ def campaign_create(
             campaign = lifecycle.campaign_publish(campaign=campaign, actor=created_by)
         return campaign
     raise ApplicationError(_("Could not create the campaign, please try again."))
+
+
+def campaign_follow_set(*, campaign: Campaign, user, following: bool) -> bool:
+    """Follow (to hear when it opens, when voting opens and ends, when results are out) or
+    stop following. Idempotent; returns whether the user now follows."""
+    from campaigns.models import CampaignFollow
+
+    if following:
+        if not campaign_rules.can_follow_campaign(user, campaign):
+            raise NotAllowed(_("Please verify your email address to follow campaigns."))
+        CampaignFollow.objects.get_or_create(campaign=campaign, user=user)
+        return True
+    CampaignFollow.objects.filter(campaign=campaign, user=user).delete()
+    return False

@@ -182,8 +182,9 @@ def test_the_campaign_page_costs_a_fixed_number_of_queries(client, logged_in):
     assert len(idea_ids_in_order(html)) == 30
     assert thirty == three
     if not logged_in:
-        # the campaign, the ranked ideas, whether a result exists, three progress counts
-        assert three == 6
+        # the campaign, the ranked ideas, whether a result exists, three progress counts,
+        # schedule notices, prizes
+        assert three == 8
 
 
 def test_an_unpublished_campaign_page_is_404_except_for_its_brand(client):

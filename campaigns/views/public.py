@@ -7,6 +7,7 @@ from campaigns import rules as campaign_rules
 from campaigns import selectors
 from campaigns.models import Brand, Campaign
 from campaigns.visits import visit_record
+from core.errors import ApplicationError
 from core.markdown import render_markdown
 from ideas.rules import can_submit_idea
 from ideas.selectors import idea_list_ordered
@@ -92,8 +93,29 @@ def campaign_detail(request, slug: str):
             "has_result": result_for_campaign(campaign=campaign) is not None,
             "progress": selectors.campaign_progress(campaign=campaign),
             "next_deadline": campaign.next_deadline(),
+            "notices": selectors.campaign_notices(campaign=campaign),
+            "following": selectors.is_following(campaign=campaign, user=request.user),
+            "can_follow": campaign_rules.can_follow_campaign(request.user, campaign),
+            "can_edit": campaign_rules.can_edit_campaign(request.user, campaign),
+            "can_view_dashboard": campaign_rules.can_view_dashboard(request.user, campaign),
+            "can_export": campaign_rules.can_export_campaign(request.user, campaign),
+            "prizes": list(campaign.prizes.all()),
+            "eligibility_refusal": _eligibility_refusal(request.user, campaign),
         },
     )
+
+
+def _eligibility_refusal(user, campaign: Campaign) -> str:
+    """Why a signed-in, verified visitor may not take part, said before they try."""
+    from campaigns.eligibility import check_eligible
+
+    if not user.is_authenticated:
+        return ""
+    try:
+        check_eligible(user=user, campaign=campaign)
+    except ApplicationError as error:
+        return error.message
+    return ""
 
 
 def campaign_create(request):
