@@ -216,7 +216,8 @@ def test_can_view_a_published_idea(world, role, phase, allowed):
 
 @pytest.mark.parametrize(
     # The brand's managers (the factory's default role) moderate its campaigns too.
-    ("role", "phase", "allowed"), cells(lambda role, phase: role in ("moderator", "brand_member"))
+    ("role", "phase", "allowed"),
+    cells(lambda role, phase: role in ("moderator", "brand_member")),
 )
 def test_can_hide_idea(world, role, phase, allowed):
     _campaign, idea = world(phase)

@@ -251,9 +251,9 @@ def test_a_non_moderator_cannot_hide_an_idea_and_nothing_changes(role):
         "contributor": lambda: UserFactory(),
         "author": lambda: idea.author,
         "staff": lambda: UserFactory(is_staff=True),
-        "brand_analyst": lambda: BrandMembershipFactory(
-            brand=idea.campaign.brand, role="analyst"
-        ).user,
+        "brand_analyst": lambda: (
+            BrandMembershipFactory(brand=idea.campaign.brand, role="analyst").user
+        ),
     }[role]()
 
     with pytest.raises(NotAllowed) as raised:
