@@ -33,6 +33,14 @@ def campaign_progress(*, campaign: Campaign) -> dict[str, int]:
     )
 
 
+def campaign_progress_forget(*, campaign_id: int) -> None:
+    """A new public idea shows in the figures at once (votes arrive through the workers'
+    tallies and may wait for the 30 s)."""
+    from django.core.cache import cache
+
+    cache.delete(f"campaign-progress:{campaign_id}")
+
+
 def _campaign_progress(campaign: Campaign) -> dict[str, int]:
     from django.db.models import Count
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.eligibility import check_eligible
 from campaigns.models import Campaign, CampaignTerms, TermsAcceptance
+from campaigns.selectors import campaign_progress_forget
 from core.errors import ApplicationError, Conflict, NotAllowed
 from core.markdown import render_markdown
 from ideas import rules as idea_rules
@@ -105,6 +106,7 @@ def idea_submit(
         points_award(
             user=author, event_key=f"idea_published:{idea.pk}", reason="idea_published", idea=idea
         )
+        transaction.on_commit(lambda: campaign_progress_forget(campaign_id=campaign.pk))
     return idea
 
 
@@ -121,6 +123,8 @@ def idea_approve(*, idea: Idea, moderator) -> Idea:
     points_award(
         user=idea.author, event_key=f"idea_published:{idea.pk}", reason="idea_published", idea=idea
     )
+    campaign_id = idea.campaign_id
+    transaction.on_commit(lambda: campaign_progress_forget(campaign_id=campaign_id))
     notification_create(
         recipient=idea.author,
         kind=Notification.Kind.IDEA_APPROVED,
