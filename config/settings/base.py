@@ -270,6 +270,8 @@ CELERY_BEAT_SCHEDULE = {
 FOULE_POINTS = {"idea_published": 10, "idea_first_vote": 5, "comment_posted": 1, "prize": 100}
 # Vote counts at which the author of an idea is told (and the first one pays points).
 FOULE_VOTE_MILESTONES = [1, 10, 100, 1000, 10000]
+# How long a brand invitation link stays valid.
+FOULE_INVITATION_DAYS = env.int("FOULE_INVITATION_DAYS", default=7)
 
 LOGGING = {
     "version": 1,
