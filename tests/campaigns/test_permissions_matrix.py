@@ -90,10 +90,22 @@ def test_view_draft(client, role, allowed):
 
 
 @pytest.mark.parametrize(("role", "allowed"), cells("edit"))
-def test_edit(role, allowed):
+def test_edit(client, role, allowed):
     campaign = a_draft()
     user = person(role, campaign.brand)
     assert campaign_rules.can_edit_campaign(user, campaign) is allowed
+    if user.is_authenticated:
+        client.force_login(user)
+    response = client.post(
+        f"/campaigns/{campaign.slug}/build/brief/", {"brief": "Rewritten **brief**"}
+    )
+    campaign.refresh_from_db()
+    if allowed:
+        assert response.status_code in (200, 302)
+        assert campaign.brief == "Rewritten **brief**"
+    else:
+        assert response.status_code in (302, 403, 404)  # 302: anonymous, sent to log in
+        assert campaign.brief == "What should we do **next**?"
     # Once the campaign is open, nobody edits it in the builder (the schedule actions remain).
     open_campaign = CampaignFactory(brand=campaign.brand)
     assert campaign_rules.can_edit_campaign(user, open_campaign) is False
@@ -118,10 +130,21 @@ def test_launch(role, allowed):
 
 
 @pytest.mark.parametrize(("role", "allowed"), cells("export"))
-def test_export(role, allowed):
+def test_export(role, allowed, django_capture_on_commit_callbacks):
+    from campaigns.exports import export_request
+    from campaigns.models import CampaignExport
+
     campaign = CampaignFactory()
     user = person(role, campaign.brand)
     assert campaign_rules.can_export_campaign(user, campaign) is allowed
+    if allowed:
+        with django_capture_on_commit_callbacks():  # the build task is not sent here
+            export = export_request(campaign=campaign, user=user, kind="ideas", format="csv")
+        assert (export.campaign, export.requested_by, export.status) == (campaign, user, "queued")
+    else:
+        with pytest.raises(NotAllowed):
+            export_request(campaign=campaign, user=user, kind="ideas", format="csv")
+        assert CampaignExport.objects.count() == 0
 
 
 @pytest.mark.parametrize(("role", "allowed"), cells("answer"))
