@@ -38,7 +38,7 @@ def test_a_manager_extends_voting_in_the_brands_time_zone_and_participants_read_
 
     response = client.post(
         f"/campaigns/{campaign.slug}/schedule/",
-        {"window": "voting", "action": "extend", "new_end": "%d-01-15T18:00" % new_end.year,
+        {"window": "voting", "action": "extend", "new_end": f"{new_end.year}-01-15T18:00",
          "reason": "The holidays slowed everyone down."},
     )  # fmt: skip
 
@@ -79,7 +79,8 @@ def test_closing_ideas_early_through_the_page_moves_the_campaign_on():
         ({"window": "voting", "action": "extend", "reason": "Why"}, "new_end", "Say until when."),
         ({"window": "voting", "action": "extend", "new_end": "not a date", "reason": "Why"},
          "new_end", "Enter a valid date/time."),
-        ({"window": "voting", "action": "close", "reason": ""}, "reason", "This field is required."),
+        ({"window": "voting", "action": "close", "reason": ""}, "reason",
+         "This field is required."),
         ({"window": "moon", "action": "close", "reason": "Why"}, "window",
          "Select a valid choice. moon is not one of the available choices."),
         ({"window": "voting", "action": "extend", "new_end": "2001-01-01T10:00", "reason": "Why"},
