@@ -216,6 +216,7 @@ class Command(BaseCommand):
                 "name": "Maison Claire",
                 "description": "A family dairy since 1952.",
                 "website": "https://maison-claire.example",
+                "time_zone": "Europe/Paris",
             },
         )
         BrandMembership.objects.get_or_create(
