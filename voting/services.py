@@ -41,6 +41,11 @@ def _check_can_vote(*, voter, idea: Idea) -> None:
             _("Please verify your email address before voting."), code="email_not_verified"
         )
     check_eligible(user=voter, campaign=idea.campaign)
+    if idea.status == Idea.Status.PENDING:
+        raise Conflict(
+            _("This idea is not open for votes yet: it waits for a moderator's approval."),
+            code="idea_hidden",
+        )
     if not is_idea_visible(voter, idea):
         raise Conflict(
             _("This idea is not open for votes: it has been hidden."), code="idea_hidden"
