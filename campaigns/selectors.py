@@ -112,3 +112,39 @@ def is_following(*, campaign: Campaign, user) -> bool:
     if not user.is_authenticated:
         return False
     return CampaignFollow.objects.filter(campaign=campaign, user=user).exists()
+
+
+def campaign_top_ideas(*, campaign: Campaign, limit: int = 10) -> list[Idea]:
+    """The ten best ideas in the campaign's tally order (one query); ballot campaigns
+    follow their stored result's ranking (two queries)."""
+    visible = campaign.ideas.filter(status=Idea.Status.PUBLISHED)
+    if campaign.uses_ballots:
+        from voting.models import CampaignResult
+
+        ranking = (
+            CampaignResult.objects.filter(campaign=campaign)
+            .values_list("ranking", flat=True)
+            .first()
+        ) or []
+        ranking = [pk for pk in ranking if isinstance(pk, int)][:limit]
+        found = visible.select_related("tally").in_bulk(ranking)
+        return [found[pk] for pk in ranking if pk in found]
+    from voting.orders import ORDERS, ORDERS_BY_METHOD
+
+    order = ORDERS_BY_METHOD.get(campaign.voting_method, ["newest"])[0]
+    return list(
+        visible.filter(tally__campaign=campaign)
+        .select_related("tally")
+        .order_by(*ORDERS[order][1])[:limit]
+    )
+
+
+def campaign_ideas_waiting_for_answer(*, campaign: Campaign, limit: int = 10) -> list[Idea]:
+    """Published ideas without an answer, most supported first: the tally's index of up
+    votes serves it, so the ten rows are found without sorting 100,000 ideas."""
+    return list(
+        campaign.ideas.filter(status=Idea.Status.PUBLISHED, answer="", is_candidate=False)
+        .filter(tally__campaign=campaign)
+        .select_related("tally")
+        .order_by("-tally__upvotes", "-tally__idea_id")[:limit]
+    )

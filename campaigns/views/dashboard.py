@@ -4,27 +4,25 @@ the campaign's size: the page never counts votes."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
-from django.utils import formats, timezone
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from campaigns import rules as campaign_rules
+from campaigns import selectors
 from campaigns import stats as campaign_stats
+from campaigns.charts import chart_data
 from campaigns.models import Campaign, CampaignStats
 from core.errors import ApplicationError
 from ideas import services as idea_services
 from ideas.models import Idea
 from ideas.selectors import idea_moderation_queue
 
-TOP_IDEAS = 10
-WAITING_FOR_ANSWER = 10
 PENDING_SHOWN = 20
 # Figures older than this are refreshed when the page is read (the beat refreshes running
 # campaigns every minute; this catches the others).
@@ -40,98 +38,6 @@ def _dashboard_campaign(request, slug: str) -> Campaign:
             raise Http404
         raise PermissionDenied(_("Only the brand's team can see this campaign's dashboard."))
     return campaign
-
-
-# -- charts --------------------------------------------------------------------------------
-
-CHART_WIDTH, CHART_HEIGHT = 640, 200
-PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 44, 8, 10, 26
-
-
-def _nice_ceiling(value: int) -> int:
-    """The smallest 1, 2 or 5 × 10^k at least `value` (the chart's top line)."""
-    if value <= 1:
-        return 1
-    magnitude = 1
-    while True:
-        for step in (1, 2, 5):
-            if step * magnitude >= value:
-                return step * magnitude
-        magnitude *= 10
-
-
-def chart_data(series: list, *, kind: str, title: str, unit: str, chart_id: str) -> dict:
-    """Coordinates for a server-rendered SVG chart of a daily series ([[ISO day, n], ...]),
-    with an accessible title and description and the rows for the table fallback."""
-    points = [(date.fromisoformat(day), int(count)) for day, count in series]
-    count = len(points)
-    top = _nice_ceiling(max((value for _day, value in points), default=0))
-    plot_width = CHART_WIDTH - PLOT_LEFT - PLOT_RIGHT
-    plot_height = CHART_HEIGHT - PLOT_TOP - PLOT_BOTTOM
-    baseline = PLOT_TOP + plot_height
-    slot = plot_width / max(count, 1)
-    bars, line = [], []
-    for index, (day, value) in enumerate(points):
-        height = plot_height * value / top
-        x = PLOT_LEFT + index * slot
-        label = f"{formats.date_format(day, 'DATE_FORMAT')}: {value}"
-        bars.append(
-            {
-                "x": round(x + slot * 0.1, 2),
-                "y": round(baseline - height, 2),
-                "width": round(max(slot * 0.8, 0.5), 2),
-                "height": round(height, 2),
-                "label": label,
-            }
-        )
-        line.append(f"{x + slot / 2:.2f},{baseline - height:.2f}")
-    total = sum(value for _day, value in points)
-    if points:
-        best_day, best = max(points, key=lambda point: (point[1], point[0]))
-        description = _(
-            "%(count)d days from %(first)s to %(last)s: %(total)d %(unit)s in all, "
-            "at most %(best)d on %(best_day)s."
-        ) % {
-            "count": count,
-            "first": formats.date_format(points[0][0], "DATE_FORMAT"),
-            "last": formats.date_format(points[-1][0], "DATE_FORMAT"),
-            "total": total,
-            "unit": unit,
-            "best": best,
-            "best_day": formats.date_format(best_day, "DATE_FORMAT"),
-        }
-    else:
-        description = _("No data yet.")
-    x_labels = []
-    for index in sorted({0, count // 2, count - 1}) if count else []:
-        x_labels.append(
-            {
-                "x": round(PLOT_LEFT + index * slot + slot / 2, 2),
-                "text": formats.date_format(points[index][0], "M j"),
-            }
-        )
-    return {
-        "id": chart_id,
-        "kind": kind,
-        "title": title,
-        "description": description,
-        "unit": unit,
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-        "left": PLOT_LEFT,
-        "right": CHART_WIDTH - PLOT_RIGHT,
-        "baseline": baseline,
-        "top_y": PLOT_TOP,
-        "middle_y": round(PLOT_TOP + plot_height / 2, 2),
-        "top": top,
-        "middle": top / 2 if top % 2 else top // 2,
-        "bars": bars,
-        "line": " ".join(line),
-        "x_labels": x_labels,
-        "label_y": CHART_HEIGHT - 8,
-        "rows": points,
-        "total": total,
-    }
 
 
 # -- the page ------------------------------------------------------------------------------
@@ -157,47 +63,8 @@ def _funnel(figures: dict) -> list[dict]:
     ]
 
 
-def _top_ideas(campaign: Campaign) -> list[Idea]:
-    """The ten best ideas in the campaign's tally order (one query); ballot campaigns
-    follow their stored result's ranking (two queries)."""
-    visible = campaign.ideas.filter(status=Idea.Status.PUBLISHED)
-    if campaign.uses_ballots:
-        from voting.models import CampaignResult
-
-        ranking = (
-            CampaignResult.objects.filter(campaign=campaign)
-            .values_list("ranking", flat=True)
-            .first()
-        ) or []
-        ranking = [pk for pk in ranking if isinstance(pk, int)][:TOP_IDEAS]
-        found = visible.select_related("tally").in_bulk(ranking)
-        return [found[pk] for pk in ranking if pk in found]
-    from voting.orders import ORDERS, ORDERS_BY_METHOD
-
-    order = ORDERS_BY_METHOD.get(campaign.voting_method, ["newest"])[0]
-    return list(
-        visible.filter(tally__campaign=campaign)
-        .select_related("tally")
-        .order_by(*ORDERS[order][1])[:TOP_IDEAS]
-    )
-
-
-def _waiting_for_answer(campaign: Campaign) -> list[Idea]:
-    """Published ideas without an answer, most supported first: the tally's index of up
-    votes serves it, so the ten rows are found without sorting 100,000 ideas."""
-    return list(
-        campaign.ideas.filter(status=Idea.Status.PUBLISHED, answer="", is_candidate=False)
-        .filter(tally__campaign=campaign)
-        .select_related("tally")
-        .order_by("-tally__upvotes", "-tally__idea_id")[:WAITING_FOR_ANSWER]
-    )
-
-
 def _exports_url(campaign: Campaign) -> str:
-    try:
-        return reverse("campaigns:exports", kwargs={"slug": campaign.slug})
-    except NoReverseMatch:
-        return f"/campaigns/{campaign.slug}/exports/"
+    return reverse("campaigns:exports", kwargs={"slug": campaign.slug})
 
 
 def _render_dashboard(request, campaign: Campaign, *, action_error=None, status: int = 200):
@@ -254,10 +121,10 @@ def _render_dashboard(request, campaign: Campaign, *, action_error=None, status:
             "is_computing": is_computing,
             "funnel": _funnel(figures),
             "charts": charts,
-            "top_ideas": _top_ideas(campaign),
+            "top_ideas": selectors.campaign_top_ideas(campaign=campaign, limit=10),
             "pending": pending[:PENDING_SHOWN],
             "has_more_pending": len(pending) > PENDING_SHOWN,
-            "waiting": _waiting_for_answer(campaign),
+            "waiting": selectors.campaign_ideas_waiting_for_answer(campaign=campaign),
             "can_moderate": campaign_rules.can_moderate_campaign(request.user, campaign),
             "can_export": can_export,
             "exports_url": _exports_url(campaign) if can_export else None,
