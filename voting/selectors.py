@@ -76,16 +76,21 @@ def receipt_for_voter(*, voter, campaign) -> str | None:
     return None
 
 
-def result_for_campaign(*, campaign):
-    """The stored result, or None if there is none yet, the embargo hides it, or it is the
-    final result of a campaign still in review (published at the results date)."""
+def result_for_campaign(*, campaign, viewer=None):
+    """The stored result, or None if there is none yet or `viewer` may not see it: under a
+    results embargo, a final result still in review (published at the results date), and
+    a private campaign's ranking (it names its ideas) are for the brand's team only."""
+    from campaigns.rules import can_see_private_ideas, can_view_dashboard
     from voting.models import CampaignResult
 
-    if not campaign.are_counts_visible():
+    is_team = viewer is not None and can_view_dashboard(viewer, campaign)
+    if campaign.is_private and not (viewer is not None and can_see_private_ideas(viewer, campaign)):
+        return None
+    if not is_team and not campaign.are_counts_visible():
         return None
     result = CampaignResult.objects.filter(campaign=campaign).first()
     if result is not None and result.is_final and not campaign.are_results_published():
-        return None
+        return result if is_team else None
     return result
 
 

@@ -180,7 +180,7 @@ def campaign_compare(request, slug: str):
 
 def campaign_results(request, slug: str):
     campaign = _visible_campaign(request, slug)
-    result = selectors.result_for_campaign(campaign=campaign)
+    result = selectors.result_for_campaign(campaign=campaign, viewer=request.user)
     if result is None:
         return render(
             request, "voting/results.html", {"campaign": campaign, "result": None}, status=404

@@ -90,7 +90,7 @@ def campaign_detail(request, slug: str):
             "my_ranks": {pk: index + 1 for index, pk in enumerate(choices)},
             "my_receipt": receipt,
             "can_submit": can_submit_idea(request.user, campaign),
-            "has_result": result_for_campaign(campaign=campaign) is not None,
+            "has_result": result_for_campaign(campaign=campaign, viewer=request.user) is not None,
             "progress": selectors.campaign_progress(campaign=campaign),
             "next_deadline": campaign.next_deadline(),
             "notices": selectors.campaign_notices(campaign=campaign),

@@ -166,7 +166,7 @@ class CampaignResultView(APIView):
     @extend_schema(responses=ResultOutputSerializer)
     def get(self, request, slug: str):
         campaign = _campaign_or_404(request, slug)
-        result = selectors.result_for_campaign(campaign=campaign)
+        result = selectors.result_for_campaign(campaign=campaign, viewer=request.user)
         if result is None:
             raise Http404
         return Response(
@@ -199,7 +199,7 @@ class CampaignAuditView(APIView):
         from voting.results import audit_entries
 
         campaign = _campaign_or_404(request, slug)
-        result = selectors.result_for_campaign(campaign=campaign)
+        result = selectors.result_for_campaign(campaign=campaign, viewer=request.user)
         if result is None or not result.is_final:
             raise Http404
         return Response({"digest": result.digest, "entries": audit_entries(campaign=campaign)})
