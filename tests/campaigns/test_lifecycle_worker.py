@@ -39,11 +39,12 @@ def test_beat_opens_the_campaign_on_time_and_tells_followers_once(celery_worker_
         lambda: CampaignTransition.objects.filter(
             campaign=campaign, to_state="submission", effects_done_at__isnull=False
         ).first(),
-        timeout=20,
+        timeout=40,
     )
     assert opened is not None, celery_worker_process.output()
-    # On time: beat runs every second here (every 15 s by default, within a minute).
-    assert opens <= opened.occurred_at < opens + timedelta(seconds=5)
+    # On time: beat runs every second here (every 15 s by default); the issue asks for
+    # within a minute, and a loaded CI machine may queue the task behind the tallies.
+    assert opens <= opened.occurred_at < opens + timedelta(seconds=20)
     campaign.refresh_from_db()
     assert campaign.state == "submission"
     assert list(Notification.objects.values_list("recipient_id", "kind")) == [
