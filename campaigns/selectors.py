@@ -1,4 +1,4 @@
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from campaigns.models import Brand, Campaign
 from ideas.models import Idea
@@ -63,13 +63,15 @@ def _campaign_progress(campaign: Campaign) -> dict[str, int]:
     return {"ideas": ideas.count(), "votes": vote_count, "participants": voters}
 
 
-def brand_campaigns(*, brand: Brand) -> QuerySet[Campaign]:
-    return (
-        Campaign.objects.published()
-        .filter(brand=brand)
-        .annotate(idea_count=Count("ideas", filter=Q(ideas__status=Idea.Status.PUBLISHED)))
-        .order_by("-voting_closes_at", "id")
-    )
+def brand_campaigns(*, brand: Brand, include_drafts: bool = False) -> QuerySet[Campaign]:
+    """The brand's campaigns with their number of visible ideas: one query. Its team also
+    sees its drafts (first)."""
+    campaigns = Campaign.objects.filter(brand=brand)
+    if not include_drafts:
+        campaigns = campaigns.published()
+    return campaigns.annotate(
+        idea_count=Count("ideas", filter=Q(ideas__status=Idea.Status.PUBLISHED))
+    ).order_by("is_published", F("voting_closes_at").desc(nulls_first=True), "id")
 
 
 def brands_for_member(*, user) -> QuerySet[Brand]:
@@ -148,3 +150,10 @@ def campaign_ideas_waiting_for_answer(*, campaign: Campaign, limit: int = 10) ->
         .select_related("tally")
         .order_by("-tally__upvotes", "-tally__idea_id")[:limit]
     )
+
+
+def brands_of_member(*, user) -> list[Brand]:
+    """The brands a user belongs to, for the header's link: one query."""
+    if not user.is_authenticated:
+        return []
+    return list(Brand.objects.filter(memberships__user=user).order_by("name")[:5])

@@ -2,10 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
-from django.views.static import serve as serve_media
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from core.views import healthz
+from core.views import healthz, public_upload
 
 admin.site.site_header = _("Foule moderation")
 admin.site.site_title = _("Foule moderation")
@@ -30,7 +29,6 @@ urlpatterns = [
 urlpatterns += [
     re_path(
         rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>(brands|campaigns|ideas)/[\w.-]+)$",
-        serve_media,
-        {"document_root": settings.MEDIA_ROOT},
+        public_upload,
     ),
 ]

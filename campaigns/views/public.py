@@ -24,14 +24,15 @@ def home(request):
 
 def brand_detail(request, slug: str):
     brand = get_object_or_404(Brand, slug=slug)
+    is_member = campaign_rules.is_brand_member(request.user, brand)
     return render(
         request,
         "campaigns/brand.html",
         {
             "brand": brand,
             "description_html": render_markdown(brand.description),
-            "campaigns": selectors.brand_campaigns(brand=brand),
-            "is_member": campaign_rules.is_brand_member(request.user, brand),
+            "campaigns": selectors.brand_campaigns(brand=brand, include_drafts=is_member),
+            "is_member": is_member,
             "can_edit_brand": campaign_rules.can_edit_brand(request.user, brand),
         },
     )

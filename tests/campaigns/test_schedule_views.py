@@ -184,3 +184,18 @@ def test_an_unverified_account_cannot_follow(client):
     assert response.status_code == 403
     assert "verify your email" in response.content.decode()
     assert CampaignFollow.objects.count() == 0
+
+
+def test_the_brand_page_is_the_teams_home_with_drafts_and_dashboards(client):
+    campaign = running_campaign(title="Open one")
+    draft = CampaignFactory(brand=campaign.brand, is_published=False, title="Secret draft")
+    public = client.get(f"/brands/{campaign.brand.slug}/").content.decode()
+    assert "Open one" in public and "Secret draft" not in public
+
+    analyst = member(campaign, "analyst")
+    client.force_login(analyst)
+    page = client.get(f"/brands/{campaign.brand.slug}/").content.decode()
+    assert "Secret draft" in page
+    assert f"/campaigns/{campaign.slug}/dashboard/" in page
+    assert f"/campaigns/{draft.slug}/build/" in page
+    assert f'data-testid="my-brand">{campaign.brand.name}</a>' in page  # in the header

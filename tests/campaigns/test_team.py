@@ -739,7 +739,7 @@ def test_the_team_page_costs_a_fixed_number_of_queries(
         )
     client.force_login(owner.user)
 
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):  # 11, and the header's brand links
         response = client.get(team_url(owner.brand))
 
     assert response.status_code == 200
