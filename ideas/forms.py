@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.images import image_clean
+
 
 class IdeaForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=140)
@@ -18,6 +20,11 @@ class IdeaForm(forms.Form):
         help_text=_("What your idea would cost: voters share a budget."),
     )
 
+    image = forms.FileField(
+        label=_("Image"),
+        required=False,
+        help_text=_("Optional: a sketch, a photo, a mock-up. JPEG, PNG or WebP, up to 5 MB."),
+    )
     accept_terms = forms.BooleanField(
         label=_("I accept the campaign's terms above"),
         required=False,
@@ -31,3 +38,8 @@ class IdeaForm(forms.Form):
             del self.fields["cost"]
         else:
             self.fields["cost"].required = True
+
+    def clean_image(self):
+        """Decoded and re-encoded (core/images.py): no EXIF, nothing hidden, a random name."""
+        upload = self.cleaned_data.get("image")
+        return image_clean(upload) if upload else None

@@ -43,6 +43,7 @@ def idea_submit(
     body: str,
     cost: int | None = None,
     accept_terms: bool = False,
+    image=None,
 ) -> Idea:
     """Submit an idea to `campaign`: published at once, or waiting for a moderator in a
     pre-moderated campaign. The author must have accepted the campaign's current terms
@@ -92,6 +93,7 @@ def idea_submit(
         content_hash=_content_hash(title, body),
         cost=cost,
         status=Idea.Status.PENDING if pending else Idea.Status.PUBLISHED,
+        image=image or "",
     )
     IdeaTally.objects.create(
         idea=idea,

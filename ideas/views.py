@@ -173,7 +173,9 @@ def idea_submit(request, slug: str):
         raise Http404
     terms = services.terms_current(campaign=campaign)
     needs_terms = not services.terms_accepted(user=request.user, campaign=campaign)
-    form = IdeaForm(request.POST or None, campaign=campaign, needs_terms=needs_terms)
+    form = IdeaForm(
+        request.POST or None, request.FILES or None, campaign=campaign, needs_terms=needs_terms
+    )
     allowed = can_submit_idea(request.user, campaign)
     if request.method == "POST" and form.is_valid():
         try:
