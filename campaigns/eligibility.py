@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from campaigns.rules import is_invited_participant
-from core.errors import NotAllowed
+from core.errors import Conflict, NotAllowed
 
 
 def check_eligible(*, user, campaign) -> None:
@@ -30,4 +30,15 @@ def check_eligible(*, user, campaign) -> None:
     ):
         raise NotAllowed(
             _("This campaign is open to invited participants only."), code="not_eligible"
+        )
+
+
+def check_votes_public(*, campaign) -> None:
+    """A private campaign's ideas are seen only by their authors and the brand, so the crowd
+    cannot vote on them: no vote, ballot or comparison (a comparison would show two of
+    them). Raises Conflict (code "private_campaign")."""
+    if campaign.is_private:
+        raise Conflict(
+            _("This campaign's ideas are private: the brand judges them, the crowd does not vote."),
+            code="private_campaign",
         )

@@ -67,6 +67,11 @@ def is_idea_published(user, idea) -> bool:
     return idea is not None and idea.is_visible
 
 
+@rules.predicate
+def is_idea_pending(user, idea) -> bool:
+    return idea is not None and idea.status == "pending"
+
+
 can_submit_idea = is_verified & is_campaign_open_for_ideas & is_eligible_for_campaign_of
 # The author always sees their idea (pending, hidden or private); the brand, moderators and
 # staff see everything in the brand's campaigns.
@@ -75,6 +80,9 @@ can_hide_idea = is_idea_campaign_moderator
 can_approve_idea = is_idea_campaign_moderator
 can_answer_idea = is_verified & is_idea_campaign_manager
 can_comment_idea = is_verified & is_idea_public_or_private_to_user
+# What the idea page offers now: a pending idea is approved before it is answered.
+can_answer_idea_now = can_answer_idea & ~is_idea_pending
+can_approve_idea_now = can_approve_idea & is_idea_pending
 
 rules.add_perm("ideas.submit_idea", can_submit_idea)
 rules.add_perm("ideas.see_idea", can_view_idea)  # not Django's "view_idea"

@@ -19,7 +19,9 @@ from ideas.forms import IdeaForm
 from ideas.models import Comment, Idea
 from ideas.rules import (
     can_answer_idea,
+    can_answer_idea_now,
     can_approve_idea,
+    can_approve_idea_now,
     can_comment_idea,
     can_submit_idea,
     can_view_idea,
@@ -50,7 +52,7 @@ def _comments(idea: Idea) -> list[Comment]:
 
 def _detail_context(request, idea: Idea, **extra) -> dict:
     user = request.user
-    can_answer = idea.status != Idea.Status.PENDING and can_answer_idea(user, idea)
+    can_answer = can_answer_idea_now(user, idea)
     context = {
         "idea": idea,
         "campaign": idea.campaign,
@@ -59,7 +61,7 @@ def _detail_context(request, idea: Idea, **extra) -> dict:
         "comments": _comments(idea),
         "is_author": user.is_authenticated and idea.author_id == user.pk,
         "can_answer": can_answer,
-        "can_approve": idea.status == Idea.Status.PENDING and can_approve_idea(user, idea),
+        "can_approve": can_approve_idea_now(user, idea),
         "can_comment": can_comment_idea(user, idea),
         "needs_verification": user.is_authenticated and not is_verified(user),
         "answer_form": AnswerForm(initial={"answer": idea.answer or Idea.Answer.UNDER_REVIEW})

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.rules import is_verified
-from campaigns.eligibility import check_eligible
+from campaigns.eligibility import check_eligible, check_votes_public
 from campaigns.models import Campaign
 from core.errors import ApplicationError, Conflict, NotAllowed
 from ideas.models import Idea
@@ -22,6 +22,7 @@ def _check_can_submit_ballot(*, voter, campaign: Campaign) -> None:
             _("Please verify your email address before voting."), code="email_not_verified"
         )
     check_eligible(user=voter, campaign=campaign)
+    check_votes_public(campaign=campaign)
     if campaign.voting_method not in Campaign.BALLOT_METHODS:
         raise Conflict(
             _("This campaign is voted idea by idea, not with a ballot."), code="wrong_method"

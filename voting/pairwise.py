@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.rules import is_verified
-from campaigns.eligibility import check_eligible
+from campaigns.eligibility import check_eligible, check_votes_public
 from campaigns.models import Campaign
 from core.errors import ApplicationError, Conflict, NotAllowed
 from ideas.models import Idea
@@ -25,6 +25,7 @@ def _check_can_answer(*, voter, campaign: Campaign) -> None:
             _("Please verify your email address before voting."), code="email_not_verified"
         )
     check_eligible(user=voter, campaign=campaign)
+    check_votes_public(campaign=campaign)
     if campaign.voting_method != Campaign.VotingMethod.PAIRWISE:
         raise Conflict(_("This campaign is not a pairwise survey."), code="wrong_method")
     if not campaign.is_voting_open():

@@ -2,7 +2,7 @@ import rules
 from django.utils import timezone
 
 from accounts.rules import is_verified
-from campaigns.rules import is_eligible_for_campaign
+from campaigns.rules import is_campaign_private, is_eligible_for_campaign
 from ideas.rules import is_idea_author, is_idea_visible
 
 
@@ -50,7 +50,9 @@ can_vote = (
     & ~is_idea_author
     & is_eligible_for_idea_campaign
 )
-can_submit_ballot = is_verified & is_voting_open_for_campaign & is_eligible_for_campaign
+can_submit_ballot = (
+    is_verified & is_voting_open_for_campaign & is_eligible_for_campaign & ~is_campaign_private
+)
 
 rules.add_perm("voting.vote_idea", can_vote)
 rules.add_perm("voting.submit_ballot", can_submit_ballot)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.rules import is_verified
-from campaigns.eligibility import check_eligible
+from campaigns.eligibility import check_eligible, check_votes_public
 from campaigns.models import Campaign
 from core.errors import ApplicationError, Conflict, NotAllowed
 from ideas.models import Idea
@@ -41,6 +41,7 @@ def _check_can_vote(*, voter, idea: Idea) -> None:
             _("Please verify your email address before voting."), code="email_not_verified"
         )
     check_eligible(user=voter, campaign=idea.campaign)
+    check_votes_public(campaign=idea.campaign)
     if idea.status == Idea.Status.PENDING:
         raise Conflict(
             _("This idea is not open for votes yet: it waits for a moderator's approval."),

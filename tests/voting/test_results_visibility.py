@@ -61,3 +61,41 @@ def test_a_public_campaigns_published_result_is_public(api_as):
     response = api_as(UserFactory()).get(f"/api/v1/campaigns/{campaign.slug}/results/")
     assert response.status_code == 200
     assert response.json()["is_final"] is True
+
+
+def test_the_crowd_does_not_vote_in_a_private_campaign(client, api_as):
+    """Its ideas are private: no vote, no ballot, no comparison (it would show two ideas)."""
+    from core.errors import Conflict
+    from voting.ballots import ballot_submit
+    from voting.models import Ballot, PairwisePrompt, Vote
+    from voting.pairwise import pairwise_issue
+
+    voter = UserFactory()
+    updown = CampaignFactory(is_private=True)
+    idea = IdeaFactory(campaign=updown)
+    response = api_as(voter).put(f"/api/v1/ideas/{idea.pk}/vote/", {"value": 1}, format="json")
+    assert response.status_code == 404  # the voter cannot even see the idea
+    with pytest.raises(Conflict) as raised:
+        vote_cast(voter=voter, idea=idea, value=1)
+    assert raised.value.code == "private_campaign"
+
+    election = CampaignFactory(is_private=True, voting_method="single")
+    candidate = IdeaFactory(campaign=election)
+    with pytest.raises(Conflict) as raised:
+        ballot_submit(voter=voter, campaign=election, choices=[candidate.pk])
+    assert raised.value.code == "private_campaign"
+
+    survey = CampaignFactory(is_private=True, voting_method="pairwise")
+    IdeaFactory(campaign=survey, title="Private one")
+    IdeaFactory(campaign=survey, title="Private two")
+    with pytest.raises(Conflict):
+        pairwise_issue(voter=voter, campaign=survey)
+    client.force_login(voter)
+    page = client.get(survey.get_absolute_url()).content.decode()
+    assert 'data-testid="compare-link"' not in page and "Private one" not in page
+
+    assert (Vote.objects.count(), Ballot.objects.count(), PairwisePrompt.objects.count()) == (
+        0,
+        0,
+        0,
+    )
