@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -41,6 +42,11 @@ class User(AbstractUser):
         related_name="signups",
     )
 
+    # Set by `accounts.services.account_erase`: the row stays (votes, ballots, ledger and
+    # terms acceptances keep pointing at it, so no tally or digest changes) but every
+    # personal datum is gone and the public name is a pseudonym.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 
@@ -60,3 +66,30 @@ class User(AbstractUser):
     def public_name(self) -> str:
         """What other people see: the display name, else the part of the email before @."""
         return self.display_name or self.email.split("@", 1)[0]
+
+
+class ApiToken(models.Model):
+    """A personal API credential. The secret is shown once, at creation; only its SHA-256
+    is stored (the secret is 256 random bits, so a fast hash is enough). A token stops
+    working when it expires, when it is revoked, and when its owner's password changes."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    # The first characters of the secret, shown in lists so that people can tell tokens apart.
+    prefix = models.CharField(max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        indexes = [models.Index(fields=["user", "-created_at"], name="apitoken_by_user")]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

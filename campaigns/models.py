@@ -51,7 +51,7 @@ class BrandMembership(TimeStampedModel):
 
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="brand_memberships"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="brand_memberships"
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.ANALYST)
 
@@ -425,7 +425,7 @@ class CampaignTerms(models.Model):
 class TermsAcceptance(models.Model):
     terms = models.ForeignKey(CampaignTerms, on_delete=models.PROTECT, related_name="acceptances")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="terms_acceptances"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="terms_acceptances"
     )
     accepted_at = models.DateTimeField(auto_now_add=True)
 

@@ -27,7 +27,7 @@ class Idea(TimeStampedModel):
         DECLINED = "declined", _("Declined")
 
     campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.CASCADE, related_name="ideas"
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="ideas"
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ideas"
@@ -81,6 +81,30 @@ class Idea(TimeStampedModel):
         return self.status == self.Status.PUBLISHED
 
 
+class IdeaRevision(models.Model):
+    """The title and body an edit replaced (through `ideas.services.idea_edit`, by a
+    moderator or, later, its author), with who edited and why. The idea's `content_hash`
+    always matches its current text; the oldest revision holds the text as submitted."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="revisions")
+    title = models.CharField(_("title"), max_length=140)
+    body = models.TextField(_("description"))
+    content_hash = models.CharField(max_length=64)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["idea", "created_at", "id"]
+        verbose_name = _("idea revision")
+        verbose_name_plural = _("idea revisions")
+
+    def __str__(self):
+        return f"{self.idea_id}: {self.title}"
+
+
 class IdeaStatusUpdate(models.Model):
     """One entry of an idea's public timeline: the brand's answer and its note."""
 
@@ -109,7 +133,7 @@ class Comment(TimeStampedModel):
         PUBLISHED = "published", _("Published")
         HIDDEN = "hidden", _("Hidden by a moderator")
 
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
+    idea = models.ForeignKey(Idea, on_delete=models.PROTECT, related_name="comments")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
     )

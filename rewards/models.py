@@ -14,7 +14,7 @@ class LedgerEntry(models.Model):
         PRIZE = "prize", _("Prize")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ledger_entries"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ledger_entries"
     )
     points = models.IntegerField(_("points"))
     reason = models.CharField(_("reason"), max_length=40, choices=Reason.choices)

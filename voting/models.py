@@ -17,7 +17,10 @@ class Vote(models.Model):
         RETRACTED = 0, _("Retracted")
         DOWN = -1, _("Down")
 
-    idea = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="votes")
+    # PROTECT on ideas and campaigns, here and on ballots, choices, prompts and results:
+    # deleting them would silently rewrite other people's ballots and a published audit
+    # list. Ideas are hidden or withdrawn, campaigns archived, instead.
+    idea = models.ForeignKey("ideas.Idea", on_delete=models.PROTECT, related_name="votes")
     # PROTECT: deleting an account must not silently remove its votes (the tallies would
     # no longer match and nothing would mark them stale). Block the account instead.
     voter = models.ForeignKey(
@@ -119,7 +122,7 @@ class Ballot(models.Model):
     shown only to the voter; the published audit list names ballots by it."""
 
     campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.CASCADE, related_name="ballots"
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="ballots"
     )
     voter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ballots"
@@ -144,7 +147,7 @@ class BallotChoice(models.Model):
     """An idea on a ballot; `rank` orders ranked ballots (1 = first choice)."""
 
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="choices")
-    idea = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="+")
+    idea = models.ForeignKey("ideas.Idea", on_delete=models.PROTECT, related_name="+")
     rank = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
@@ -169,13 +172,13 @@ class PairwisePrompt(models.Model):
         SKIP = "skip", _("Can't decide")
 
     campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.CASCADE, related_name="pairwise_prompts"
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="pairwise_prompts"
     )
     voter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pairwise_prompts"
     )
-    left = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="+")
-    right = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="+")
+    left = models.ForeignKey("ideas.Idea", on_delete=models.PROTECT, related_name="+")
+    right = models.ForeignKey("ideas.Idea", on_delete=models.PROTECT, related_name="+")
     token = models.CharField(max_length=64, unique=True)
     issued_at = models.DateTimeField(auto_now_add=True)
     answered_at = models.DateTimeField(null=True, blank=True)
@@ -198,7 +201,7 @@ class CampaignResult(models.Model):
     then final, with the SHA-256 digest of the canonical anonymised list of counted votes."""
 
     campaign = models.OneToOneField(
-        "campaigns.Campaign", on_delete=models.CASCADE, primary_key=True, related_name="result"
+        "campaigns.Campaign", on_delete=models.PROTECT, primary_key=True, related_name="result"
     )
     method = models.CharField(max_length=20)
     ranking = models.JSONField(default=list, help_text="Idea ids, best first.")
