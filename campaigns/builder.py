@@ -32,7 +32,7 @@ from campaigns.presets import PRESETS, Preset, brand_enters_candidates, is_elect
 from core.errors import ApplicationError, Conflict, NotAllowed
 from core.markdown import render_markdown
 from ideas.models import Idea
-from voting.models import IdeaTally
+from voting.models import BallotChoice, IdeaTally, PairwisePrompt
 
 State = Campaign.State
 POINT_REASONS = ("idea_published", "idea_first_vote", "comment_posted")
@@ -539,6 +539,18 @@ def candidate_remove(*, campaign: Campaign, actor, idea_id: int) -> None:
             Idea.objects.filter(campaign=locked, is_candidate=True).count() <= 2
         ):
             raise Conflict(_("A launched election keeps at least two candidates."), code="too_few")
+        # A ballot or a comparison names this candidate: deleting it would rewrite other
+        # people's votes (the database refuses it too: PROTECT).
+        if (
+            BallotChoice.objects.filter(idea=idea).exists()
+            or PairwisePrompt.objects.filter(left=idea).exists()
+            or PairwisePrompt.objects.filter(right=idea).exists()
+            or idea.votes.exists()
+        ):
+            raise Conflict(
+                _("Voters have already chosen this candidate: it can no longer be removed."),
+                code="candidate_has_votes",
+            )
         _delete_file_after_commit(idea.image)
         idea.delete()
 
