@@ -4,6 +4,8 @@ import re
 
 from allauth.account.adapter import DefaultAccountAdapter
 
+from core.ratelimit import client_address
+
 # The pages a "Sign up" / "Log in" link on a campaign or idea page sends back to.
 CAMPAIGN_PATH = re.compile(r"^/campaigns/(?P<slug>[-\w]+)/")
 IDEA_PATH = re.compile(r"^/ideas/(?P<pk>\d+)/")
@@ -27,10 +29,19 @@ def campaign_from_next(next_url: str | None):
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request):
+        """The client address allauth's limits count by: the same as Foule's own limits and
+        the API's throttles (X-Forwarded-For only through DJANGO_TRUSTED_PROXY_COUNT
+        proxies of ours)."""
+        return client_address(request)
+
     def save_user(self, request, user, form, commit=True):
-        """allauth's save, plus `signed_up_via`: the campaign of the sign-up form's `next`
-        (the campaign page's links carry it), for the brand's funnel."""
+        """allauth's save, plus the display name the sign-up form asks for
+        (accounts.forms.SignupForm, already cleaned) and `signed_up_via`: the campaign of
+        the sign-up form's `next` (the campaign page's links carry it), for the brand's
+        funnel."""
         user = super().save_user(request, user, form, commit=False)
+        user.display_name = form.cleaned_data.get("display_name") or user.display_name
         next_url = None
         if request is not None:
             next_url = request.POST.get("next") or request.GET.get("next")

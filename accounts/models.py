@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -63,9 +64,25 @@ class User(AbstractUser):
         return self.public_name
 
     @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    @property
     def public_name(self) -> str:
-        """What other people see: the display name, else the part of the email before @."""
-        return self.display_name or self.email.split("@", 1)[0]
+        """What other people see (see `public_name_for`): never anything from the email."""
+        return public_name_for(pk=self.pk, display_name=self.display_name, is_erased=self.is_erased)
+
+
+def public_name_for(*, pk: int | None, display_name: str, is_erased: bool) -> str:
+    """The name shown to other people, from the account's columns (the exports call it per
+    row without a model instance): the display name; the pseudonym "Former participant #n"
+    for an erased account; else a neutral "Participant #n". Never derived from the email
+    address. Translated when called, in the reader's language."""
+    if is_erased:
+        return _("Former participant #%(number)s") % {"number": pk}
+    if display_name:
+        return display_name
+    return _("Participant #%(number)s") % {"number": pk}
 
 
 class ApiToken(models.Model):
@@ -85,6 +102,12 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    class Status(models.TextChoices):
+        # Derived, not stored: from `revoked_at` and `expires_at` (see `status`).
+        ACTIVE = "active", _("active")
+        EXPIRED = "expired", _("expired")
+        REVOKED = "revoked", _("revoked")
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("API token")
@@ -93,3 +116,19 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def status(self) -> str:
+        """Revoked wins over expired: a revoked token stays revoked whatever its date."""
+        if self.revoked_at is not None:
+            return self.Status.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.ACTIVE
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label

@@ -1,7 +1,23 @@
-from allauth.account.models import EmailAddress
-from django.db import transaction
+import logging
 
-from accounts.models import User
+from allauth.account.models import EmailAddress
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import rules as account_rules
+from accounts import tokens
+from accounts.models import ApiToken, User
+from campaigns import services as campaign_services
+from campaigns import team
+from core.errors import ApplicationError, NotAllowed
+from core.text import clean_single_line
+from notifications import services as notification_services
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -18,4 +34,180 @@ def user_create(
         email=email, password=password, display_name=display_name, is_staff=is_staff
     )
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
+    return user
+
+
+DISPLAY_NAME_MIN_LENGTH = 2
+DISPLAY_NAME_MAX_LENGTH = 80
+
+
+def display_name_clean(value: str) -> str:
+    """The display name as stored: one clean line (core.text: no control character, no
+    bidirectional control or invisible character, spaces collapsed, stripped), 2 to 80
+    characters, and not an email address (other people see it). Raises ApplicationError
+    on the field "display_name"."""
+    value = clean_single_line(value)
+    if len(value) < DISPLAY_NAME_MIN_LENGTH:
+        raise ApplicationError(
+            _("Enter a name of at least %(count)d characters.")
+            % {"count": DISPLAY_NAME_MIN_LENGTH},
+            field="display_name",
+            code="too_short",
+        )
+    if len(value) > DISPLAY_NAME_MAX_LENGTH:
+        raise ApplicationError(
+            _("Enter a name of at most %(count)d characters.") % {"count": DISPLAY_NAME_MAX_LENGTH},
+            field="display_name",
+            code="too_long",
+        )
+    try:
+        validate_email(value)
+    except DjangoValidationError:
+        return value
+    raise ApplicationError(
+        _("Other people see this name: choose one that is not an email address."),
+        field="display_name",
+        code="email",
+    )
+
+
+def account_display_name_set(*, user: User, display_name: str) -> User:
+    """Change the name other people see (cleaned by `accounts.forms.display_name_clean`
+    at the door). An erased account has no name to change."""
+    if user.erased_at is not None:
+        raise NotAllowed(_("This account was deleted."))
+    user.display_name = display_name_clean(display_name)
+    user.save(update_fields=["display_name"])
+    return user
+
+
+# -- erasure ---------------------------------------------------------------------------------
+
+
+# The columns `account_erase` overwrites.
+ERASED_FIELDS = [
+    *("email", "display_name", "first_name", "last_name", "password", "last_login"),
+    *("is_active", "is_staff", "is_superuser", "signed_up_via", "erased_at"),
+]
+
+
+def erased_email(pk: int) -> str:
+    """The address an erased account keeps: unique, and undeliverable (`.invalid` is
+    reserved by RFC 2606)."""
+    return f"erased-{pk}@erased.invalid"
+
+
+def account_password_check(*, request, user: User, password: str) -> None:
+    """Refuse unless `password` is the account's current one: the confirmation a deletion
+    asks for. The web login's own check (`accounts.tokens.password_authenticate`, through
+    allauth), so the failed-login limits count these attempts with the login form's, for
+    this address and client: past them, even the right password is refused for a while
+    (LoginRateLimited, 429). A wrong password is an ApplicationError on the field
+    "password". `request` is Django's request."""
+    try:
+        authenticated = tokens.password_authenticate(
+            request=request, email=user.email, password=password or ""
+        )
+    except tokens.InvalidCredentials:
+        authenticated = None
+    if authenticated is None or authenticated.pk != user.pk:
+        raise ApplicationError(
+            _("This is not your current password."), field="password", code="wrong_password"
+        )
+
+
+def account_erase(*, user: User, requested_by: User) -> User:
+    """Erase the personal data of `user`'s account, at their request (or a superuser's).
+
+    The row stays, as a pseudonymous account ("Former participant #n", see
+    `User.public_name`): its ideas, comments, votes, ballots, pairwise answers, ledger
+    entries and terms acceptances keep pointing at it, so no tally, result or audit digest
+    changes (docs/decisions/0011). Erased: the email address (replaced by `erased_email`),
+    display and real names, the password (made unusable, which also ends every session:
+    Django checks a hash of it on each request), allauth's email records, API tokens,
+    notifications, campaign follows, brand memberships, the brands' invitations to its
+    addresses, groups, permissions and staff flags; the account can no longer log in.
+
+    Refused with `last_owner` (Conflict, 409), changing nothing, while the account is the
+    only owner of a brand. Holds the account's row lock; idempotent (erasing an erased
+    account changes nothing)."""
+    if requested_by is None or (requested_by.pk != user.pk and not requested_by.is_superuser):
+        raise NotAllowed(_("Only the account's owner can delete it."))
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.erased_at is not None:
+            return user
+        # First, as it may refuse: nothing has changed yet.
+        team.memberships_end_for_account(user=user)
+        placeholder = erased_email(user.pk)
+        addresses = {
+            user.email,
+            *EmailAddress.objects.filter(user=user).values_list("email", flat=True),
+        }
+        team.invitations_forget_for_account(user=user, emails=addresses, placeholder=placeholder)
+        EmailAddress.objects.filter(user=user).delete()
+        ApiToken.objects.filter(user=user).delete()
+        campaign_services.campaign_follows_end_for_account(user=user)
+        notification_services.notifications_delete_for_recipient(recipient=user)
+        user.groups.clear()
+        user.user_permissions.clear()
+        user.email = placeholder
+        user.display_name = ""
+        user.first_name = ""
+        user.last_name = ""
+        user.set_unusable_password()
+        user.is_active = False
+        user.is_staff = False
+        user.is_superuser = False
+        user.signed_up_via = None
+        user.last_login = None
+        user.erased_at = timezone.now()
+        user.save(update_fields=ERASED_FIELDS)
+    # The account's id only: no personal datum in the logs.
+    logger.info("account %s erased (requested by account %s)", user.pk, requested_by.pk)
+    return user
+
+
+# -- moderation ------------------------------------------------------------------------------
+
+BLOCK_REASON_MAX_LENGTH = 1000
+
+
+def user_block(*, user: User, moderator: User, reason: str) -> User:
+    """Block `user`: they can no longer log in, and their sessions and API tokens stop
+    working at their next request (Django's backends and `accounts.authentication` refuse
+    an inactive account). Only site moderators block (`accounts.rules.can_block_account`:
+    never their own account or a superuser's; a staff account only by a superuser). The
+    reason is required and kept, with the moderator, in the account's history (the admin's
+    log). Holds the account's row lock; idempotent: blocking a blocked account changes
+    nothing."""
+    if not account_rules.can_block_account(moderator, user):
+        raise NotAllowed(
+            _("Only site moderators can block accounts, and never their own or a superuser's.")
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            _("Say why the account is blocked: the reason is kept in its history."),
+            field="reason",
+        )
+    if len(reason) > BLOCK_REASON_MAX_LENGTH:
+        raise ApplicationError(
+            _("Keep the reason under %(count)d characters.") % {"count": BLOCK_REASON_MAX_LENGTH},
+            field="reason",
+        )
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if not user.is_active:
+            return user
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        LogEntry.objects.log_actions(
+            user_id=moderator.pk,
+            queryset=[user],
+            action_flag=CHANGE,
+            change_message=_("Account blocked. Reason: %(reason)s") % {"reason": reason},
+            single_object=True,
+        )
+    logger.info("account %s blocked by account %s", user.pk, moderator.pk)
     return user

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.admin_scoping import BrandScopedAdmin, NeverDeletedAdmin, scoped_filter
 from campaigns.models import (
     Brand,
     BrandInvitation,
@@ -11,17 +12,36 @@ from campaigns.models import (
     CampaignTerms,
     CampaignTransition,
     ScheduleChange,
+    TermsAcceptance,
 )
+from voting.models import CampaignResult
 
 
 class BrandMembershipInline(admin.TabularInline):
+    """Roles change on the brand's team page (campaigns/team.py keeps one owner): a
+    superuser may add a member here, nobody changes or removes one."""
+
     model = BrandMembership
     raw_id_fields = ("user",)
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Brand)
-class BrandAdmin(admin.ModelAdmin):
+class BrandAdmin(BrandScopedAdmin):
+    """Owners edit their brand on the site; here a moderator sees the brands they moderate
+    and only a superuser changes one (or deletes one without campaigns)."""
+
+    scope_brand_field = "pk"
     list_display = ("name", "slug", "campaign_count", "created_at")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
@@ -31,26 +51,48 @@ class BrandAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(campaign_total=Count("campaigns"))
 
+    def has_add_permission(self, request):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if not request.user.is_superuser or obj is None:
+            return False  # one at a time, from its page: never in bulk
+        return not obj.campaigns.exists() and super().has_delete_permission(request, obj)
+
     @admin.display(ordering="campaign_total")
     def campaign_count(self, obj):
         return obj.campaign_total
 
 
 @admin.register(BrandMembership)
-class BrandMembershipAdmin(admin.ModelAdmin):
+class BrandMembershipAdmin(BrandScopedAdmin, NeverDeletedAdmin):
+    """Roles are permissions: they change on the brand's team page (campaigns/team.py
+    keeps one owner). A superuser may add a member here (a brand's first owner)."""
+
+    scope_brand_field = "brand"
     list_display = ("user", "brand", "role", "created_at")
-    list_filter = ("role", "brand")
+    list_filter = ("role", scoped_filter("brand"))
     search_fields = ("user__email", "brand__name")
     list_select_related = ("user", "brand")
     raw_id_fields = ("user",)
 
+    def has_add_permission(self, request):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(BrandInvitation)
-class BrandInvitationAdmin(admin.ModelAdmin):
+class BrandInvitationAdmin(BrandScopedAdmin, NeverDeletedAdmin):
     """Read-only: invitations are made, sent again and withdrawn by the brand's owners on
     the team page (campaigns/team.py); the admin shows them for support. No token is
     stored, only its hash, which is not shown."""
 
+    scope_brand_field = "brand"
     list_display = (
         "email",
         "brand",
@@ -60,7 +102,7 @@ class BrandInvitationAdmin(admin.ModelAdmin):
         "accepted_at",
         "revoked_at",
     )
-    list_filter = ("role", "brand")
+    list_filter = ("role", scoped_filter("brand"))
     search_fields = ("email", "brand__name")
     list_select_related = ("brand",)
     date_hierarchy = "created_at"
@@ -104,6 +146,12 @@ class CampaignTransitionInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 class CampaignTermsInline(admin.TabularInline):
     """Terms versions are never edited: contributors accepted them as they are."""
@@ -117,9 +165,21 @@ class CampaignTermsInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(BrandScopedAdmin):
+    """A moderator sees the campaigns of the brands they moderate (and moderates their
+    ideas in the ideas' admin); campaigns are built, launched and archived by the brand on
+    the site. Only a superuser changes one here, never moving it to another brand, and
+    deletes only a campaign nobody took part in."""
+
+    scope_brand_field = "brand"
     list_display = (
         "title",
         "brand",
@@ -130,9 +190,10 @@ class CampaignAdmin(admin.ModelAdmin):
         "idea_count",
         "pending_count",
     )
-    list_filter = ("state", "moderation", "is_private", "brand", "voting_closes_at")
+    list_filter = ("state", "moderation", "is_private", scoped_filter("brand"), "voting_closes_at")
     search_fields = ("title", "slug", "brand__name")
     list_select_related = ("brand",)
+    ordering = ("-created_at", "-id")
     # The state moves only through the lifecycle (launch, schedule, extend, close, archive),
     # which records who did it; the admin shows it.
     readonly_fields = (
@@ -151,6 +212,27 @@ class CampaignAdmin(admin.ModelAdmin):
                 pending_total=Count("ideas", filter=models.Q(ideas__status="pending")),
             )
         )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        return (*self.readonly_fields, "brand")  # its ideas, votes and results stay with it
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if not request.user.is_superuser or obj is None:
+            return False
+        return not campaign_has_participation(obj) and super().has_delete_permission(request, obj)
 
     @admin.display(ordering="idea_total")
     def idea_count(self, obj):
@@ -171,7 +253,10 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScheduleChange)
-class ScheduleChangeAdmin(admin.ModelAdmin):
+class ScheduleChangeAdmin(BrandScopedAdmin, NeverDeletedAdmin):
+    """The schedule's record: read-only."""
+
+    scope_brand_field = "campaign__brand"
     list_display = ("campaign", "window", "kind", "old_end", "new_end", "actor", "created_at")
     list_filter = ("window", "kind")
     list_select_related = ("campaign", "actor")
@@ -181,3 +266,18 @@ class ScheduleChangeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def campaign_has_participation(campaign: Campaign) -> bool:
+    """Someone took part: ideas, ballots, comparisons, a result or accepted terms protect
+    the campaign (and the database refuses to delete it anyway)."""
+    return (
+        campaign.ideas.exists()
+        or campaign.ballots.exists()
+        or campaign.pairwise_prompts.exists()
+        or CampaignResult.objects.filter(campaign=campaign).exists()
+        or TermsAcceptance.objects.filter(terms__campaign=campaign).exists()
+    )

@@ -31,6 +31,7 @@ from campaigns.models import Brand, Campaign, CampaignPrize, CampaignTerms
 from campaigns.presets import PRESETS, Preset, brand_enters_candidates, is_election
 from core.errors import ApplicationError, Conflict, NotAllowed
 from core.markdown import render_markdown
+from core.text import clean_single_line
 from ideas.models import Idea
 from voting.models import BallotChoice, IdeaTally, PairwisePrompt
 
@@ -109,7 +110,7 @@ def draft_create(
             % {"brand": brand.name},
             field="brand",
         )
-    title = (title or "").strip()
+    title = clean_single_line(title)
     if not title:
         raise ApplicationError(_("Give the campaign a title."), field="title")
     for _attempt in range(3):  # a concurrent draft may take the slug; try a fresh one
@@ -139,7 +140,7 @@ def campaign_basics_update(
     remove_cover_image: bool = False,
 ) -> Campaign:
     """Brand, title and cover. The slug stays (links already shared keep working)."""
-    title = (title or "").strip()
+    title = clean_single_line(title)
     if not title:
         raise ApplicationError(_("Give the campaign a title."), field="title")
     with transaction.atomic():
@@ -469,7 +470,7 @@ def candidate_add(
 ) -> Idea:
     """A candidate of an election whose candidates the brand enters: a published idea
     by the manager, with its (empty) tally row like every idea."""
-    title, description = (title or "").strip(), _normalise(description)
+    title, description = clean_single_line(title), _normalise(description)
     if not title:
         raise ApplicationError(_("Give the candidate a name."), field="title")
     with transaction.atomic():
@@ -512,7 +513,7 @@ def candidate_update(
     image: UploadedFile | None = None,
     remove_image: bool = False,
 ) -> Idea:
-    title, description = (title or "").strip(), _normalise(description)
+    title, description = clean_single_line(title), _normalise(description)
     if not title:
         raise ApplicationError(_("Give the candidate a name."), field="title")
     with transaction.atomic():
@@ -590,7 +591,9 @@ def campaign_rewards_update(
     ranks = [prize.rank for prize in prizes]
     if len(set(ranks)) != len(ranks):
         raise ApplicationError(_("Two prizes have the same rank."), field="prizes")
-    if any(rank < 1 for rank in ranks) or any(not prize.title.strip() for prize in prizes):
+    if any(rank < 1 for rank in ranks) or any(
+        not clean_single_line(prize.title) for prize in prizes
+    ):
         raise ApplicationError(_("Every prize needs a rank and a title."), field="prizes")
     with transaction.atomic():
         locked = _locked_for_edit(campaign, actor)
@@ -601,7 +604,7 @@ def campaign_rewards_update(
             CampaignPrize(
                 campaign=locked,
                 rank=prize.rank,
-                title=prize.title.strip(),
+                title=clean_single_line(prize.title),
                 description=_normalise(prize.description),
             )
             for prize in sorted(prizes, key=lambda prize: prize.rank)

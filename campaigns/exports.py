@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from accounts.models import public_name_for
 from campaigns import rules
 from campaigns.models import Campaign, CampaignExport
 from core.errors import ApplicationError, Conflict, NotAllowed
@@ -317,9 +318,9 @@ class IsoUtc(Func):
     output_field = CharField()
 
 
-def _public_name(display_name: str, email: str) -> str:
-    """User.public_name, from the two columns (no model instance per row)."""
-    return display_name or (email or "").split("@", 1)[0]
+def _public_name(pk: int, display_name: str, erased_at) -> str:
+    """User.public_name, from the columns (no model instance per row)."""
+    return public_name_for(pk=pk, display_name=display_name, is_erased=erased_at is not None)
 
 
 def _chunked_iterator(queryset, *fields) -> Iterator[tuple]:
@@ -355,11 +356,11 @@ def _ideas_table(campaign: Campaign) -> Table:
     url_before, url_after = url_pattern.split(str(placeholder))
 
     def rows():
-        for (pk, title, display_name, email, status, answer, created_at, up, down, score,
-             *extra, content_hash) in _chunked_iterator(
-            queryset, "pk", "title", "author__display_name", "author__email", "status",
-            "answer", IsoUtc("created_at"), "tally__upvotes", "tally__downvotes", "tally__score",
-            *extra_fields, "content_hash",
+        for (pk, title, author_id, display_name, erased_at, status, answer, created_at, up,
+             down, score, *extra, content_hash) in _chunked_iterator(
+            queryset, "pk", "title", "author_id", "author__display_name", "author__erased_at",
+            "status", "answer", IsoUtc("created_at"), "tally__upvotes", "tally__downvotes",
+            "tally__score", *extra_fields, "content_hash",
         ):  # fmt: skip
             if method == Campaign.VotingMethod.STAR:
                 ratings, rating_sum, rating_score = extra
@@ -369,8 +370,8 @@ def _ideas_table(campaign: Campaign) -> Table:
                 extra = [round(extra[0] or 0.0, 4)]
             elif method == Campaign.VotingMethod.SUPPORT:
                 extra = [extra[0] or 0, extra[1] or 0, extra[2] or ""]
-            yield [pk, title, _public_name(display_name, email), status, answer, created_at,
-                   up or 0, down or 0, score or 0, *extra,
+            yield [pk, title, _public_name(author_id, display_name, erased_at), status, answer,
+                   created_at, up or 0, down or 0, score or 0, *extra,
                    f"{url_before}{pk}{url_after}", content_hash]  # fmt: skip
 
     return Table(header=header, count=queryset.count(), rows=rows())
@@ -464,11 +465,13 @@ def _comments_table(campaign: Campaign) -> Table:
     comments = Comment.objects.filter(idea__campaign=campaign).order_by("pk")
 
     def rows():
-        for pk, idea_id, display_name, email, created_at, body, status in _chunked_iterator(
-            comments, "pk", "idea_id", "author__display_name", "author__email",
+        for (pk, idea_id, author_id, display_name, erased_at, created_at, body,
+             status) in _chunked_iterator(
+            comments, "pk", "idea_id", "author_id", "author__display_name", "author__erased_at",
             IsoUtc("created_at"), "body", "status",
         ):  # fmt: skip
-            yield [pk, idea_id, _public_name(display_name, email), created_at, body, status]
+            yield [pk, idea_id, _public_name(author_id, display_name, erased_at), created_at,
+                   body, status]  # fmt: skip
 
     return Table(
         header=["id", "idea_id", "author", "created_at", "body", "status"],

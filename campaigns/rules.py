@@ -10,7 +10,7 @@ from datetime import timedelta
 import rules
 from django.utils import timezone
 
-from accounts.rules import is_moderator, is_verified
+from accounts.rules import is_moderator, is_site_staff, is_verified
 
 OWNER, MANAGER, MODERATOR, ANALYST = "owner", "manager", "moderator", "analyst"
 ALL_ROLES = (OWNER, MANAGER, MODERATOR, ANALYST)
@@ -60,9 +60,10 @@ def is_any_brand_manager(user) -> bool:
 
 @rules.predicate
 def is_staff(user) -> bool:
-    """Foule's own staff (the admin's is_staff): they may look at everything to help a
-    brand, but act in no brand's name."""
-    return bool(user and user.is_authenticated and (user.is_staff or user.is_superuser))
+    """Foule's own staff (the "Staff" group, or a superuser): they may look at everything
+    to help a brand, but act in no brand's name. Not Django's `is_staff` flag, which only
+    opens the admin (a brand's moderator has it too): docs/decisions/0010-admin-scope.md."""
+    return bool(user and user.is_authenticated and is_site_staff(user))
 
 
 @rules.predicate

@@ -10,6 +10,7 @@ from campaigns import rules as campaign_rules
 from campaigns.models import Brand, Campaign
 from core.errors import ApplicationError, NotAllowed
 from core.markdown import render_markdown
+from core.text import clean_single_line
 
 
 def _unique_slug(title: str) -> str:
@@ -43,6 +44,9 @@ def campaign_create(
             _("Only verified members of %(brand)s can create its campaigns.")
             % {"brand": brand.name}
         )
+    title = clean_single_line(title)
+    if not title:
+        raise ApplicationError(_("Give the campaign a title."), field="title")
     if submission_closes_at <= submission_opens_at:
         raise ApplicationError(
             _("Submissions must close after they open."), field="submission_closes_at"
@@ -66,7 +70,7 @@ def campaign_create(
             with transaction.atomic():
                 campaign = Campaign.objects.create(
                     brand=brand,
-                    title=title.strip(),
+                    title=title,
                     slug=_unique_slug(title),
                     brief=brief,
                     brief_html=render_markdown(brief),
@@ -104,3 +108,11 @@ def campaign_follow_set(*, campaign: Campaign, user, following: bool) -> bool:
         return True
     CampaignFollow.objects.filter(campaign=campaign, user=user).delete()
     return False
+
+
+def campaign_follows_end_for_account(*, user) -> int:
+    """Stop every follow of `user` (their account is being erased). Returns how many."""
+    from campaigns.models import CampaignFollow
+
+    ended, _counts = CampaignFollow.objects.filter(user=user).delete()
+    return ended

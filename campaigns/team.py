@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from campaigns import rules as campaign_rules
 from campaigns.models import Brand, BrandInvitation, BrandMembership
 from core.errors import ApplicationError, Conflict, NotAllowed
+from core.text import clean_single_line
 
 Role = BrandMembership.Role
 ROLE_ORDER = [Role.OWNER, Role.MANAGER, Role.MODERATOR, Role.ANALYST]
@@ -84,6 +85,17 @@ def _other_owner_exists(brand: Brand, membership: BrandMembership) -> bool:
     )
 
 
+def last_owner_conflict(brand: Brand, *, field: str | None = None) -> Conflict:
+    """The refusal when a change would leave `brand` without an owner (a demotion, a
+    removal, an owner leaving or erasing their account)."""
+    return Conflict(
+        _("%(brand)s needs at least one owner: make someone else an owner first.")
+        % {"brand": brand.name},
+        code="last_owner",
+        field=field,
+    )
+
+
 # -- selectors -----------------------------------------------------------------------------
 
 
@@ -99,6 +111,19 @@ def team_members(*, brand: Brand) -> QuerySet[BrandMembership]:
         .annotate(role_order=order)
         .order_by("role_order", "user__email", "id")
     )
+
+
+def brands_needing_another_owner(*, user) -> list[Brand]:
+    """The brands whose only owner is `user`: they may neither leave them nor erase their
+    account until someone else is an owner (the rule of `membership_remove`)."""
+    if not user or not user.is_authenticated:
+        return []
+    memberships = BrandMembership.objects.filter(user=user, role=Role.OWNER).select_related("brand")
+    return [
+        membership.brand
+        for membership in memberships.order_by("brand__name", "brand_id")
+        if not _other_owner_exists(membership.brand, membership)
+    ]
 
 
 def invitations_pending(*, brand: Brand, now=None) -> QuerySet[BrandInvitation]:
@@ -201,7 +226,7 @@ def brand_update(
         raise NotAllowed(_("Only the brand's owners can edit it."))
     if time_zone not in time_zone_names():
         raise ApplicationError(_("Choose a time zone from the list."), field="time_zone")
-    name = (name or "").strip()
+    name = clean_single_line(name)
     if not name:
         raise ApplicationError(_("The brand needs a name."), field="name")
     with transaction.atomic():
@@ -234,12 +259,7 @@ def membership_change_role(*, membership: BrandMembership, role: str, actor) -> 
         if membership.role == role:
             return membership
         if membership.role == Role.OWNER and not _other_owner_exists(membership.brand, membership):
-            raise Conflict(
-                _("%(brand)s needs at least one owner: make someone else an owner first.")
-                % {"brand": membership.brand.name},
-                code="last_owner",
-                field="role",
-            )
+            raise last_owner_conflict(membership.brand, field="role")
         membership.role = role
         membership.save(update_fields=["role", "updated_at"])
     return membership
@@ -257,12 +277,36 @@ def membership_remove(*, membership: BrandMembership, actor) -> None:
         if membership is None:  # removed by someone else a moment ago: nothing to do
             return
         if membership.role == Role.OWNER and not _other_owner_exists(membership.brand, membership):
-            raise Conflict(
-                _("%(brand)s needs at least one owner: make someone else an owner first.")
-                % {"brand": membership.brand.name},
-                code="last_owner",
-            )
+            raise last_owner_conflict(membership.brand)
         membership.delete()
+
+
+def memberships_end_for_account(*, user) -> int:
+    """Take `user` out of every brand, as their account is erased
+    (`accounts.services.account_erase`). Refused with `last_owner`, changing nothing, while
+    they are the only owner of a brand. Locks the user's brands, in id order, like every
+    team change, so that no concurrent demotion can leave a brand without an owner.
+    Returns the number of memberships ended."""
+    with transaction.atomic():
+        brand_ids = BrandMembership.objects.filter(user=user).values_list("brand_id", flat=True)
+        list(Brand.objects.select_for_update().filter(pk__in=list(brand_ids)).order_by("pk"))
+        orphaned = brands_needing_another_owner(user=user)
+        if orphaned:
+            raise last_owner_conflict(orphaned[0])
+        ended, _counts = BrandMembership.objects.filter(user=user).delete()
+    return ended
+
+
+def invitations_forget_for_account(*, user, emails: set[str], placeholder: str) -> None:
+    """Erase `user`'s addresses from the brands' invitations: the ones not accepted are
+    deleted (a pending one can no longer be used), the accepted ones keep their history
+    (brand, role, who invited, when) with `placeholder` instead of the address."""
+    emails = {_normalise_email(email) for email in emails if email}
+    with transaction.atomic():
+        BrandInvitation.objects.filter(email__in=emails, accepted_at__isnull=True).delete()
+        BrandInvitation.objects.filter(
+            Q(accepted_by=user) | Q(email__in=emails), accepted_at__isnull=False
+        ).update(email=placeholder)
 
 
 # -- invitations ---------------------------------------------------------------------------

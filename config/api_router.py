@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from accounts.api.views import TokenObtainView
+from accounts.api.views import (
+    MeView,
+    MyExportView,
+    MyTokenDetailView,
+    MyTokenListCreateView,
+    MyTokenRotateView,
+    TokenObtainView,
+)
 from campaigns.api.views import CampaignDetailView, CampaignListView
 from ideas.api.views import CampaignIdeaListCreateView, IdeaDetailView
 from notifications.api.views import MyNotificationListView
@@ -33,5 +40,10 @@ urlpatterns = [
     path("pairs/<str:token>/", PairAnswerView.as_view(), name="pair-answer"),
     path("ideas/<int:pk>/", IdeaDetailView.as_view(), name="idea-detail"),
     path("ideas/<int:pk>/vote/", IdeaVoteView.as_view(), name="idea-vote"),
+    path("me/", MeView.as_view(), name="me"),
+    path("me/export/", MyExportView.as_view(), name="my-export"),
     path("me/notifications/", MyNotificationListView.as_view(), name="my-notifications"),
+    path("me/tokens/", MyTokenListCreateView.as_view(), name="my-tokens"),
+    path("me/tokens/<int:pk>/", MyTokenDetailView.as_view(), name="my-token-detail"),
+    path("me/tokens/<int:pk>/rotate/", MyTokenRotateView.as_view(), name="my-token-rotate"),
 ]

@@ -6,6 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.views import healthz, public_upload
 
+# allauth answers its own limits (sign-up, login...) through this hook: Foule's 429 page.
+handler429 = "core.ratelimit.allauth_too_many_requests"
+
 admin.site.site_header = _("Foule moderation")
 admin.site.site_title = _("Foule moderation")
 
@@ -13,6 +16,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Foule's own account pages (before allauth's, which share the prefix).
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

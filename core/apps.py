@@ -1,5 +1,11 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class CoreConfig(AppConfig):
     name = "core"
+
+    def ready(self):
+        from core.ratelimit import check_rate_limits
+
+        checks.register(check_rate_limits)

@@ -27,3 +27,28 @@ class Conflict(ApplicationError):
 
     status_code = 409
     code = "conflict"
+
+
+class Duplicate(Conflict):
+    """The same thing exists already (an idea submitted twice): `existing` is the first
+    one, which the doors link to (the page's form shows a link, the API returns its id and
+    URL)."""
+
+    code = "duplicate"
+
+    def __init__(self, message: str, *, existing, code: str | None = None):
+        super().__init__(message, code=code)
+        self.existing = existing
+
+
+class RateLimited(ApplicationError):
+    """Too many writes of one kind in a short time (core.ratelimit). `retry_after` is the
+    number of seconds until the next attempt can succeed: the doors send it as the
+    Retry-After header of their 429."""
+
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None):
+        super().__init__(message, code=code)
+        self.retry_after = retry_after

@@ -6,8 +6,10 @@ from core.redis import get_redis, key
 from core.tasks import HEARTBEAT_KEY
 
 
-def health_status() -> dict:
-    """Database, broker and worker state; `ok` is false if any part is down."""
+def health_status(*, details: bool = True) -> dict:
+    """Database, broker and worker state; `ok` is false if any part is down. Without
+    `details` the tally figures (a few more Redis reads) are left out: the public answer
+    only says whether the service is up."""
     status: dict = {"database": "ok", "broker": "ok", "worker_heartbeat_age_seconds": None}
     try:
         with connection.cursor() as cursor:
@@ -22,7 +24,7 @@ def health_status() -> dict:
             status["worker_heartbeat_age_seconds"] = round(time.time() - float(beat), 1)
     except Exception as error:  # same: report, never raise from a health check
         status["broker"] = f"error: {error.__class__.__name__}"
-    if status["broker"] == "ok":
+    if details and status["broker"] == "ok":
         from voting.selectors import tally_health  # core stays importable without voting
 
         status["tally"] = tally_health()

@@ -1,3 +1,6 @@
+import hmac
+
+from django.conf import settings
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -5,10 +8,36 @@ from django.views.decorators.http import require_GET
 from core.selectors import health_status
 
 
+def health_details_allowed(request) -> bool:
+    """Staff users (their session) and requests carrying `Authorization: Bearer
+    <FOULE_HEALTH_TOKEN>` may read the health figures; the token is compared in constant
+    time, and an empty setting accepts no token."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_staff:
+        return True
+    expected = settings.FOULE_HEALTH_TOKEN
+    scheme, _, given = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if not expected or scheme.lower() != "bearer" or not given:
+        return False
+    return hmac.compare_digest(
+        given.strip().encode("utf-8", "replace"), expected.encode("utf-8", "replace")
+    )
+
+
 @never_cache
 @require_GET
 def healthz(request):
+    """Up or not, for anyone (load balancers, container health checks): {"status": "ok"}
+    with 200, or {"status": "unavailable"} with 503. The figures (database, broker, worker
+    heartbeat, tally lag) only for `health_details_allowed`."""
+    if not health_details_allowed(request):
+        status = health_status(details=False)
+        return JsonResponse(
+            {"status": "ok" if status["ok"] else "unavailable"},
+            status=200 if status["ok"] else 503,
+        )
     status = health_status()
+    status["status"] = "ok" if status["ok"] else "unavailable"
     return JsonResponse(status, status=200 if status["ok"] else 503)
 
 

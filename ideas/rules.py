@@ -63,6 +63,11 @@ def is_idea_campaign_moderator(user, idea) -> bool:
 
 
 @rules.predicate
+def is_comment_campaign_moderator(user, comment) -> bool:
+    return comment is not None and can_moderate_campaign(user, comment.idea.campaign)
+
+
+@rules.predicate
 def is_idea_published(user, idea) -> bool:
     return idea is not None and idea.is_visible
 
@@ -78,8 +83,11 @@ can_submit_idea = is_verified & is_campaign_open_for_ideas & is_eligible_for_cam
 can_view_idea = is_idea_visible | is_idea_author | is_idea_brand_member | is_moderator | is_staff
 can_hide_idea = is_idea_campaign_moderator
 can_approve_idea = is_idea_campaign_moderator
+# A moderator corrects a title or description (ideas.services.idea_edit keeps the old text).
+can_edit_idea = is_idea_campaign_moderator
 can_answer_idea = is_verified & is_idea_campaign_manager
 can_comment_idea = is_verified & is_idea_public_or_private_to_user
+can_hide_comment = is_comment_campaign_moderator
 # What the idea page offers now: a pending idea is approved before it is answered.
 can_answer_idea_now = can_answer_idea & ~is_idea_pending
 can_approve_idea_now = can_approve_idea & is_idea_pending

@@ -1,16 +1,18 @@
 import hashlib
+import unicodedata
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.eligibility import check_eligible
 from campaigns.models import Campaign, CampaignTerms, TermsAcceptance
 from campaigns.selectors import campaign_progress_forget
-from core.errors import ApplicationError, Conflict, NotAllowed
+from core.errors import ApplicationError, Conflict, Duplicate, NotAllowed
 from core.markdown import render_markdown
+from core.text import clean_single_line
 from ideas import rules as idea_rules
-from ideas.models import Comment, Idea, IdeaStatusUpdate
+from ideas.models import Comment, Idea, IdeaRevision, IdeaStatusUpdate
 from notifications.models import Notification
 from notifications.services import notification_create
 from rewards.services import points_award
@@ -34,6 +36,38 @@ def terms_accepted(*, user, campaign: Campaign) -> bool:
     return TermsAcceptance.objects.filter(terms=terms, user=user).exists()
 
 
+def _normalised(text: str) -> str:
+    """The text as compared for duplicates: same letters, any case, any spacing."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _lock_author_in_campaign(*, author, campaign_id: int) -> None:
+    """A transaction-scoped advisory lock on (campaign, author) for submissions: the same
+    idea sent twice at once (a double click, a retried request) queues up, and the second
+    finds the first. Only that author waits."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+            [f"ideas.idea_submit:{campaign_id}:{author.pk}"],
+        )
+
+
+def _same_idea_by_author(*, author, campaign: Campaign, title: str, body: str) -> Idea | None:
+    """The author's first idea in `campaign` with the same title and description (ignoring
+    case and spacing) that a moderator has not hidden, or None."""
+    wanted = (_normalised(title), _normalised(body))
+    candidates = (
+        Idea.objects.filter(campaign=campaign, author=author, title__iexact=title)
+        .exclude(status=Idea.Status.HIDDEN)
+        .order_by("created_at", "pk")
+        .only("pk", "title", "body")
+    )
+    for candidate in candidates:
+        if (_normalised(candidate.title), _normalised(candidate.body)) == wanted:
+            return candidate
+    return None
+
+
 @transaction.atomic
 def idea_submit(
     *,
@@ -48,7 +82,10 @@ def idea_submit(
     """Submit an idea to `campaign`: published at once, or waiting for a moderator in a
     pre-moderated campaign. The author must have accepted the campaign's current terms
     (`accept_terms` accepts them now). The "idea published" points are paid once, when the
-    idea becomes public.
+    idea becomes public. The same idea again by the same author in the same campaign (same
+    title and description, ignoring case and spacing, unless hidden) is refused with
+    `Duplicate` (409, "duplicate_idea") naming the first; the check holds the author's
+    advisory lock for the campaign, so two identical requests at once cannot both pass.
 
     An empty tally row is written with the idea so that the ranked list of a campaign is
     one indexed join; from then on only the tally workers write it."""
@@ -67,7 +104,7 @@ def idea_submit(
                 code="terms_not_accepted",
             )
         TermsAcceptance.objects.get_or_create(terms=terms, user=author)
-    title, body = title.strip(), body.strip()
+    title, body = clean_single_line(title), body.strip()
     if not title:
         raise ApplicationError(_("Give your idea a title."), field="title")
     if not body:
@@ -83,6 +120,15 @@ def idea_submit(
             )
     else:
         cost = None
+    _lock_author_in_campaign(author=author, campaign_id=campaign.pk)
+    first = _same_idea_by_author(author=author, campaign=campaign, title=title, body=body)
+    if first is not None:
+        raise Duplicate(
+            _("You have already submitted this idea to this campaign: “%(title)s”.")
+            % {"title": first.title},
+            existing=first,
+            code="duplicate_idea",
+        )
     pending = campaign.moderation == Campaign.Moderation.PRE
     idea = Idea.objects.create(
         campaign=campaign,
@@ -254,3 +300,90 @@ def idea_unhide(*, idea: Idea, moderator) -> Idea:
     )
     idea.refresh_from_db()
     return idea
+
+
+# -- moderators' edits -------------------------------------------------------------------
+
+IDEA_TITLE_MAX_LENGTH = 140
+EDIT_REASON_MAX_LENGTH = 300
+
+
+def idea_edit_check(*, idea: Idea, editor, title: str, body: str, reason: str) -> tuple:
+    """Check an edit of `idea` without writing anything ("may I, and is it valid?"): the
+    doors show its refusal next to the field. Returns the cleaned (title, body, reason)."""
+    if not idea_rules.can_edit_idea(editor, idea):
+        raise NotAllowed(_("Only the campaign's moderators can edit ideas."))
+    title, body = clean_single_line(title), (body or "").strip()
+    reason = clean_single_line(reason)
+    if not title:
+        raise ApplicationError(_("Give the idea a title."), field="title")
+    if len(title) > IDEA_TITLE_MAX_LENGTH:
+        raise ApplicationError(
+            _("Keep the title under %(count)d characters.") % {"count": IDEA_TITLE_MAX_LENGTH},
+            field="title",
+        )
+    if not body:
+        raise ApplicationError(_("The description cannot be empty."), field="body")
+    if editor.pk != idea.author_id and not reason:
+        raise ApplicationError(
+            _("Say why you edit this idea: the reason is kept with the replaced text."),
+            field="reason",
+        )
+    if len(reason) > EDIT_REASON_MAX_LENGTH:
+        raise ApplicationError(
+            _("Keep the reason under %(count)d characters.") % {"count": EDIT_REASON_MAX_LENGTH},
+            field="reason",
+        )
+    return title, body, reason
+
+
+def idea_edit(*, idea: Idea, editor, title: str, body: str, reason: str = "") -> Idea:
+    """Replace the title and description of `idea` (a moderator of its campaign corrects
+    it). The replaced text, its hash, the editor and the reason are kept as an
+    `IdeaRevision`; `content_hash` is recomputed exactly as `idea_submit` computes it and
+    `body_html` is rendered again, in one transaction holding the idea's row lock. The
+    campaign and the author never change. An edit that changes nothing writes nothing."""
+    title, body, reason = idea_edit_check(
+        idea=idea, editor=editor, title=title, body=body, reason=reason
+    )
+    with transaction.atomic():
+        current = Idea.objects.select_for_update().get(pk=idea.pk)
+        if (current.title, current.body) == (title, body):
+            return current
+        IdeaRevision.objects.create(
+            idea=current,
+            title=current.title,
+            body=current.body,
+            content_hash=current.content_hash,
+            edited_by=editor,
+            reason=reason,
+        )
+        current.title, current.body = title, body
+        current.body_html = render_markdown(body)
+        current.content_hash = _content_hash(title, body)
+        current.save(update_fields=["title", "body", "body_html", "content_hash", "updated_at"])
+    return current
+
+
+@transaction.atomic
+def comment_hide(*, comment: Comment, moderator) -> Comment:
+    """Hide a comment from the idea's page (it stays, for the record)."""
+    if not idea_rules.can_hide_comment(moderator, comment):
+        raise NotAllowed(_("Only the campaign's moderators can hide comments."))
+    Comment.objects.filter(pk=comment.pk).update(
+        status=Comment.Status.HIDDEN, updated_at=timezone.now()
+    )
+    comment.refresh_from_db()
+    return comment
+
+
+@transaction.atomic
+def comment_show(*, comment: Comment, moderator) -> Comment:
+    """Show a hidden comment again."""
+    if not idea_rules.can_hide_comment(moderator, comment):
+        raise NotAllowed(_("Only the campaign's moderators can show comments again."))
+    Comment.objects.filter(pk=comment.pk).update(
+        status=Comment.Status.PUBLISHED, updated_at=timezone.now()
+    )
+    comment.refresh_from_db()
+    return comment

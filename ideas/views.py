@@ -11,8 +11,9 @@ from django_htmx.http import reswap, retarget
 from accounts.rules import is_verified
 from campaigns.models import Campaign
 from campaigns.rules import can_view_campaign
-from core.errors import ApplicationError
+from core.errors import ApplicationError, Duplicate, RateLimited
 from core.forms import apply_service_error
+from core.ratelimit import rate_limit
 from ideas import services
 from ideas.answer_forms import AnswerForm, CommentForm
 from ideas.forms import IdeaForm
@@ -123,6 +124,8 @@ def idea_comment(request, pk: int):
     status = 400
     if form.is_valid():
         try:
+            # Over the limit: the form shows why (429, Retry-After) and keeps the text.
+            rate_limit(request, "comment")
             comment = services.comment_post(
                 idea=idea, author=request.user, body=form.cleaned_data["body"]
             )
@@ -179,11 +182,16 @@ def idea_submit(request, slug: str):
         request.POST or None, request.FILES or None, campaign=campaign, needs_terms=needs_terms
     )
     allowed = can_submit_idea(request.user, campaign)
+    status = 200 if allowed or request.method == "GET" else 403
     if request.method == "POST" and form.is_valid():
         try:
+            # Over the limit: the form shows why (429, Retry-After) and keeps the text.
+            rate_limit(request, "idea_submit")
             idea = services.idea_submit(author=request.user, campaign=campaign, **form.cleaned_data)
         except ApplicationError as error:
             apply_service_error(form, error)
+            if isinstance(error, RateLimited | Duplicate):
+                status = error.status_code
         else:
             if idea.status == idea.Status.PENDING:
                 messages.success(
@@ -203,5 +211,5 @@ def idea_submit(request, slug: str):
             "terms": terms,
             "needs_terms": needs_terms,
         },
-        status=200 if allowed or request.method == "GET" else 403,
+        status=status,
     )

@@ -17,6 +17,12 @@ def notification_create(
     )
 
 
+def notifications_delete_for_recipient(*, recipient) -> int:
+    """Delete every notification of `recipient` (their account is being erased)."""
+    deleted, _counts = Notification.objects.filter(recipient=recipient).delete()
+    return deleted
+
+
 def notifications_mark_read(*, recipient, notifications: QuerySet | None = None) -> int:
     queryset = notifications if notifications is not None else Notification.objects.all()
     return queryset.filter(recipient=recipient, read_at__isnull=True).update(read_at=timezone.now())

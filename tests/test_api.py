@@ -9,8 +9,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from accounts.models import ApiToken
+from accounts.tokens import secret_hash
 from campaigns.models import Campaign
 from ideas.models import Idea
 from notifications.models import Notification
@@ -62,15 +63,21 @@ def test_a_token_is_issued_for_email_and_password_and_authenticates(api_client):
     )
 
     assert response.status_code == 200
-    token = Token.objects.get(user=user)
-    assert response.json() == {"token": token.key}
+    token = ApiToken.objects.get(user=user)
+    body = response.json()
+    assert set(body) == {"token", "id", "name", "expires_at"}
+    assert body["id"] == token.pk
+    assert body["name"] == "API login"
+    assert token.key_hash == secret_hash(body["token"])
+    # Each call makes a new token: several per user.
     again = api_client.post(
         "/api/v1/auth/token/", {"email": "ada@example.org", "password": PASSWORD}, format="json"
     )
-    assert again.json() == {"token": token.key}
-    assert Token.objects.count() == 1
+    assert again.status_code == 200
+    assert again.json()["token"] != body["token"]
+    assert ApiToken.objects.filter(user=user).count() == 2
 
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {body['token']}")
     mine = api_client.get("/api/v1/me/notifications/")
     assert mine.status_code == 200
     assert mine.json() == {"count": 0, "next": None, "previous": None, "results": []}
@@ -92,7 +99,7 @@ def test_wrong_credentials_get_400_with_non_field_errors(api_client, credentials
 
     assert response.status_code == 400
     assert response.json() == {"non_field_errors": ["Unable to log in with these credentials."]}
-    assert Token.objects.count() == 0
+    assert ApiToken.objects.count() == 0
 
 
 def test_a_blocked_account_gets_no_token(api_client):
@@ -102,9 +109,10 @@ def test_a_blocked_account_gets_no_token(api_client):
         "/api/v1/auth/token/", {"email": "ada@example.org", "password": PASSWORD}, format="json"
     )
 
-    assert response.status_code == 400
-    assert response.json() == {"non_field_errors": ["Unable to log in with these credentials."]}
-    assert Token.objects.count() == 0
+    # As the web login: with the right password, it says the account is inactive.
+    assert response.status_code == 403
+    assert response.json() == {"detail": "This account is inactive.", "code": "account_inactive"}
+    assert ApiToken.objects.count() == 0
 
 
 @pytest.mark.parametrize(
@@ -128,7 +136,7 @@ def test_missing_fields_get_400_naming_each_field(api_client, payload, errors):
 
     assert response.status_code == 400
     assert response.json() == errors
-    assert Token.objects.count() == 0
+    assert ApiToken.objects.count() == 0
 
 
 def test_a_bad_token_is_refused(api_client):
@@ -592,7 +600,12 @@ def test_the_schema_is_valid_openapi_3(api_client):
         "/api/v1/campaigns/{slug}/ideas/",
         "/api/v1/ideas/{id}/",
         "/api/v1/ideas/{id}/vote/",
+        "/api/v1/me/",
+        "/api/v1/me/export/",
         "/api/v1/me/notifications/",
+        "/api/v1/me/tokens/",
+        "/api/v1/me/tokens/{id}/",
+        "/api/v1/me/tokens/{id}/rotate/",
         "/api/v1/campaigns/{slug}/ballot/",
         "/api/v1/campaigns/{slug}/pairs/",
         "/api/v1/campaigns/{slug}/results/",

@@ -1,15 +1,16 @@
 from django.contrib import admin
 
+from campaigns.admin_scoping import BrandScopedAdmin, NeverDeletedAdmin, scoped_filter
 from voting.models import Ballot, BallotChoice, CampaignResult, IdeaTally, PairwisePrompt, Vote
 
 
 @admin.register(Vote)
-class VoteAdmin(admin.ModelAdmin):
+class VoteAdmin(BrandScopedAdmin, NeverDeletedAdmin):
+    scope_brand_field = "idea__campaign__brand"
     list_display = ("updated_at", "voter", "idea", "value", "created_at")
-    list_filter = ("value", "idea__campaign", "updated_at")
+    list_filter = ("value", scoped_filter("idea__campaign"), "updated_at")
     search_fields = ("voter__email", "idea__title")
     list_select_related = ("voter", "idea")
-    raw_id_fields = ("voter", "idea")
     date_hierarchy = "updated_at"
 
     # Votes are cast by voters through voting.services; moderators read them here.
@@ -24,7 +25,8 @@ class VoteAdmin(admin.ModelAdmin):
 
 
 @admin.register(IdeaTally)
-class IdeaTallyAdmin(admin.ModelAdmin):
+class IdeaTallyAdmin(BrandScopedAdmin, NeverDeletedAdmin):
+    scope_brand_field = "campaign__brand"
     list_display = (
         "idea",
         "campaign",
@@ -35,7 +37,7 @@ class IdeaTallyAdmin(admin.ModelAdmin):
         "highest_milestone",
         "computed_at",
     )
-    list_filter = ("campaign",)
+    list_filter = (scoped_filter("campaign"),)
     search_fields = ("idea__title",)
     list_select_related = ("idea", "campaign")
     ordering = ("-score",)
@@ -51,9 +53,11 @@ class IdeaTallyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Ballots, answers and results are written by services and workers; moderators read
-    them here."""
+class ReadOnlyAdmin(BrandScopedAdmin, NeverDeletedAdmin):
+    """Ballots, answers and results are written by services and workers; moderators of the
+    campaign's brand read them here."""
+
+    scope_brand_field = "campaign__brand"
 
     def has_add_permission(self, request):
         return False
@@ -68,7 +72,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class BallotChoiceInline(admin.TabularInline):
     model = BallotChoice
     extra = 0
-    raw_id_fields = ("idea",)
+    can_delete = False
+    fields = ("idea", "rank")
+    readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -83,7 +89,7 @@ class BallotChoiceInline(admin.TabularInline):
 @admin.register(Ballot)
 class BallotAdmin(ReadOnlyAdmin):
     list_display = ("receipt", "campaign", "voter", "updated_at")
-    list_filter = ("campaign",)
+    list_filter = (scoped_filter("campaign"),)
     search_fields = ("receipt", "voter__email")
     list_select_related = ("campaign", "voter")
     inlines = [BallotChoiceInline]
@@ -92,7 +98,7 @@ class BallotAdmin(ReadOnlyAdmin):
 @admin.register(PairwisePrompt)
 class PairwisePromptAdmin(ReadOnlyAdmin):
     list_display = ("issued_at", "campaign", "voter", "left", "right", "outcome", "answered_at")
-    list_filter = ("campaign", "outcome")
+    list_filter = (scoped_filter("campaign"), "outcome")
     search_fields = ("voter__email",)
     list_select_related = ("campaign", "voter", "left", "right")
     exclude = ("token",)  # a live token would let a moderator answer for the voter

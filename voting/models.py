@@ -22,7 +22,8 @@ class Vote(models.Model):
     # list. Ideas are hidden or withdrawn, campaigns archived, instead.
     idea = models.ForeignKey("ideas.Idea", on_delete=models.PROTECT, related_name="votes")
     # PROTECT: deleting an account must not silently remove its votes (the tallies would
-    # no longer match and nothing would mark them stale). Block the account instead.
+    # no longer match and nothing would mark them stale). Erase the account instead
+    # (accounts.services.account_erase keeps the row under a pseudonym).
     voter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="votes"
     )

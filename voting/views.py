@@ -8,7 +8,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, RateLimited
+from core.ratelimit import rate_limit
 from ideas.models import Idea
 from ideas.rules import can_view_idea
 from voting import ballots, pairwise, selectors, services
@@ -50,6 +51,12 @@ def idea_vote(request, pk: int):
         if request.htmx:
             return HttpResponse(status=204, headers={"HX-Redirect": login_url})
         return redirect_to_login(idea.get_absolute_url())
+    try:
+        rate_limit(request, "vote")
+    except RateLimited as limited:
+        if not request.htmx:
+            raise  # the 429 page
+        return _widget(request, idea, error=limited.message, status=limited.status_code)
     raw = request.POST.get("value", "")
     error, status = "", 200
     try:
@@ -130,6 +137,7 @@ def campaign_ballot(request, slug: str):
     campaign = _visible_campaign(request, slug)
     if not request.user.is_authenticated:
         return redirect_to_login(campaign.get_absolute_url())
+    rate_limit(request, "ballot")
     choices: list[int] = []
     try:
         choices = _ballot_choices_from_post(request.POST, campaign.voting_method)
@@ -152,6 +160,7 @@ def campaign_compare(request, slug: str):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if request.method == "POST":
+        rate_limit(request, "pairwise_answer")
         try:
             pairwise.pairwise_answer(
                 voter=request.user,

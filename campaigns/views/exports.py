@@ -18,6 +18,7 @@ from campaigns import rules as campaign_rules
 from campaigns.models import Campaign, CampaignExport
 from core.errors import ApplicationError
 from core.forms import apply_service_error
+from core.ratelimit import rate_limit
 
 
 class ExportRequestForm(forms.Form):
@@ -55,6 +56,8 @@ def campaign_exports(request, slug: str):
         form = ExportRequestForm(request.POST)
         if form.is_valid():
             try:
+                # Over the limit: the form shows why (429, Retry-After).
+                rate_limit(request, "export")
                 exports.export_request(
                     campaign=campaign,
                     user=request.user,

@@ -18,8 +18,9 @@ from campaigns import rules as campaign_rules
 from campaigns import team
 from campaigns.models import Brand, BrandInvitation, BrandMembership
 from campaigns.team_forms import BrandForm, InvitationForm, RoleForm
-from core.errors import ApplicationError
+from core.errors import ApplicationError, RateLimited
 from core.forms import apply_service_error
+from core.ratelimit import rate_limit
 
 
 def _brand_for_member(request, slug: str) -> Brand:
@@ -99,8 +100,11 @@ def brand_team(request, slug: str):
 def brand_invite(request, slug: str):
     brand = _brand_for_team_manager(request, slug)
     form = InvitationForm(request.POST)
+    status = 400
     if form.is_valid():
         try:
+            # Over the limit: the form shows why (429, Retry-After) and keeps the address.
+            rate_limit(request, "invitation")
             invitation = team.invitation_create(
                 brand=brand,
                 email=form.cleaned_data["email"],
@@ -109,13 +113,15 @@ def brand_invite(request, slug: str):
             )
         except ApplicationError as error:
             apply_service_error(form, error)
+            if isinstance(error, RateLimited):
+                status = error.status_code
         else:
             messages.success(
                 request,
                 _("Invitation sent to %(email)s.") % {"email": invitation.email},
             )
             return redirect("campaigns:brand_team", slug=brand.slug)
-    return _team_page(request, brand, invite_form=form, status=400)
+    return _team_page(request, brand, invite_form=form, status=status)
 
 
 def _membership(brand: Brand, pk: int) -> BrandMembership:
@@ -190,6 +196,7 @@ def brand_invitation_resend(request, slug: str, pk: int):
     brand = _brand_for_team_manager(request, slug)
     invitation = _invitation(brand, pk)
     try:
+        rate_limit(request, "invitation")  # a new link is a new email, like an invitation
         team.invitation_resend(invitation=invitation, actor=request.user)
     except ApplicationError as error:
         return _team_page(request, brand, error=error.message, status=error.status_code)

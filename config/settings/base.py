@@ -4,6 +4,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import schedule
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -31,7 +32,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sites",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "allauth",
@@ -49,9 +49,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before the session, authentication and views read the path, headers or cookies.
+    "core.middleware.RejectNulCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -59,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A write over its limit (core.ratelimit) becomes a 429 page with Retry-After.
+    "core.ratelimit.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -124,6 +130,8 @@ LOGIN_URL = "account_login"
 # account may vote or submit (the rules check it; allauth also refuses to log in without it).
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# The sign-up form also asks for the display name other people see (never the email).
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
@@ -133,7 +141,41 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Foule] "
 # Records the campaign whose page led to a sign-up (User.signed_up_via).
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "signup": "20/m/ip"}
+# allauth's limits, in its syntax (see FOULE_RATE_LIMITS below); the actions not named here
+# keep allauth's defaults (change_password 5/m/user, manage_email 10/m/user...).
+ACCOUNT_RATE_LIMITS = {
+    "login": env("FOULE_RATE_LIMIT_LOGIN", default="30/m/ip,300/h/ip"),
+    "login_failed": env("FOULE_RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
+    "signup": env("FOULE_RATE_LIMIT_SIGNUP", default="20/m/ip,100/h/ip"),
+    "reset_password": env("FOULE_RATE_LIMIT_RESET_PASSWORD", default="20/m/ip,5/m/key"),
+}
+
+# How many proxies of ours stand in front of Django, each appending to X-Forwarded-For.
+# 0 (the default): the header is ignored and the client address is REMOTE_ADDR; with n, the
+# n-th address from the right is the client's (core.ratelimit.client_address). Wrong in
+# either direction, limits either lump every visitor together or trust a forged header.
+FOULE_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = FOULE_TRUSTED_PROXY_COUNT
+
+# Limits on every write, pages and API alike (core.ratelimit), in allauth's syntax:
+# "<amount>/<window>/<per>" joined by commas; window s, m, h or d ("5m" = 5 minutes); per
+# user (the account) or ip (the client address). High enough that a person never meets
+# them, low enough that a script does. FOULE_RATE_LIMIT_<ACTION> overrides one ("" = none).
+FOULE_RATE_LIMITS = {
+    action: env(f"FOULE_RATE_LIMIT_{action.upper()}", default=rates)
+    for action, rates in {
+        "idea_submit": "5/m/user,30/h/user,60/m/ip",
+        "comment": "10/m/user,120/h/user,120/m/ip",
+        "vote": "60/m/user,600/h/user,600/m/ip",
+        "ballot": "10/m/user,60/h/user,120/m/ip",
+        "pairwise_answer": "60/m/user,1000/h/user,600/m/ip",
+        "invitation": "10/m/user,100/h/user,60/m/ip",
+        "export": "5/m/user,30/h/user,30/m/ip",
+        "token": "10/m/ip,50/h/ip",
+        # No door yet: moderation reports will call rate_limit(request, "report").
+        "report": "10/m/user,50/h/user,60/m/ip",
+    }.items()
+}
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -163,20 +205,74 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts and styles come from our own static files;
+# an inline <script> or <style> runs only with the request's nonce
+# (nonce="{{ request.csp_nonce }}"). No inline event handlers (onclick=...) and no style=""
+# attributes: behaviour lives in static/js/foule.js, looks in static/css/foule.css.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        # Where browsers send violation reports, if anywhere (a URL; none by default).
+        "report-uri": env.list("FOULE_CSP_REPORT_URI", default=[]) or None,
+    }
+}
+# Permissions-Policy (django-permissions-policy): no page of Foule uses these browser
+# features, so no page (nor anything injected into one) may ask for them.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "bluetooth", "browsing-topics", "camera",
+        "display-capture", "encrypted-media", "geolocation", "gyroscope", "hid",
+        "idle-detection", "magnetometer", "microphone", "midi", "payment",
+        "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+    )
+}  # fmt: skip
+# /healthz answers {"status": "ok"} to anyone; its figures (database, broker, worker, tally
+# lag) only to staff users and to requests with "Authorization: Bearer <this token>".
+# Empty: no token is accepted.
+FOULE_HEALTH_TOKEN = env("FOULE_HEALTH_TOKEN", default="")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # Token first: its WWW-Authenticate header turns "not logged in" into a 401.
-        "rest_framework.authentication.TokenAuthentication",
+        # Personal tokens (hashed, expiring, revocable), first: their WWW-Authenticate
+        # header turns "not logged in" into a 401.
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # JSON with size and depth limits (core/parsers.py); forms as DRF parses them.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # JSON, and the browsable API in a browser (core/headers.py: its CSP allowance).
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "core.headers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": env("FOULE_API_ANON_RATE", default="600/minute")},
+    # Every request, reads included: anonymous ones by client address, signed-in ones by
+    # account (core/api.py). Writes also have their own limits (FOULE_RATE_LIMITS).
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.AddressRateThrottle", "core.api.AccountRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("FOULE_API_ANON_RATE", default="600/minute"),
+        "user": env("FOULE_API_USER_RATE", default="1200/minute"),
+    },
+    # DRF's own reading of X-Forwarded-For, for any code that asks it: the same count.
+    "NUM_PROXIES": FOULE_TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Foule API",
@@ -187,6 +283,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ApiTokenStatusEnum": "accounts.models.ApiToken.Status"},
 }
 
 # Celery: Redis is the broker; one beat schedule, here.
@@ -272,6 +369,12 @@ FOULE_POINTS = {"idea_published": 10, "idea_first_vote": 5, "comment_posted": 1,
 FOULE_VOTE_MILESTONES = [1, 10, 100, 1000, 10000]
 # How long a brand invitation link stays valid.
 FOULE_INVITATION_DAYS = env.int("FOULE_INVITATION_DAYS", default=7)
+# Personal API tokens (accounts/tokens.py): the expiry a new token gets unless its owner
+# chooses, the longest one allowed, and how many unexpired, unrevoked tokens one account
+# may hold at once.
+FOULE_API_TOKEN_DAYS = env.int("FOULE_API_TOKEN_DAYS", default=90)
+FOULE_API_TOKEN_MAX_DAYS = env.int("FOULE_API_TOKEN_MAX_DAYS", default=365)
+FOULE_API_TOKEN_MAX_ACTIVE = env.int("FOULE_API_TOKEN_MAX_ACTIVE", default=20)
 
 LOGGING = {
     "version": 1,

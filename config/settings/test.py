@@ -16,7 +16,9 @@ CACHES = {
     }
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{FOULE_REDIS_PREFIX}:celery:"}
+# No limits in the suite; tests/test_rate_limits.py turns them on with override_settings.
 ACCOUNT_RATE_LIMITS = False
+FOULE_RATE_LIMITS: dict[str, str] = {}
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F405
 STORAGES = {  # no manifest needed: tests never run collectstatic
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

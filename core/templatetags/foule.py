@@ -15,11 +15,15 @@ def get_item(mapping, key):
 
 @register.simple_tag
 def support_progress(idea, tally):
-    """Figures for a supporter-threshold progress bar ("900 more supporters in 20 days")."""
+    """Figures for a supporter-threshold progress bar ("900 more supporters in 20 days").
+    Under a results embargo only the idea's status, with `hidden` set: no count, nor what
+    gives one away (remaining supporters, percentage, stage, its deadline)."""
     from django.utils import timezone
 
     from voting.support import support_remaining
 
+    if not idea.campaign.are_counts_visible():
+        return {"hidden": True, "status": getattr(tally, "support_status", "active")}
     stages = idea.campaign.support_stages or []
     supporters = getattr(tally, "upvotes", 0) or 0
     stage = getattr(tally, "support_stage", 0) or 0

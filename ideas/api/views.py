@@ -3,14 +3,17 @@ import hashlib
 from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from campaigns.models import Campaign
 from campaigns.rules import can_view_campaign
 from core.pagination import CachedCountPagination
+from core.ratelimit import rate_limit
 from ideas import selectors, services
 from ideas.api.serializers import IdeaInputSerializer, IdeaOutputSerializer
 from voting.orders import ORDERS
@@ -71,9 +74,19 @@ class CampaignIdeaListCreateView(generics.ListCreateAPIView):
 
     def get_queryset(self):
         self.campaign = self.get_campaign()
+        order = self.request.query_params.get("order")
+        if order and order not in ORDERS:
+            raise ValidationError(
+                {
+                    "order": [
+                        _("Unknown order. Choose one of: %(orders)s.")
+                        % {"orders": ", ".join(ORDERS)}
+                    ]
+                }
+            )
         queryset, _order = selectors.idea_list_ordered(
             campaign=self.campaign,
-            order=self.request.query_params.get("order"),
+            order=order,
             seed=self.request.query_params.get("seed", "")[:64],
             viewer=self.request.user,
         )
@@ -90,6 +103,7 @@ class CampaignIdeaListCreateView(generics.ListCreateAPIView):
         campaign = self.get_campaign()
         serializer = IdeaInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        rate_limit(request, "idea_submit")
         idea = services.idea_submit(
             author=request.user, campaign=campaign, **serializer.validated_data
         )

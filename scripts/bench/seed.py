@@ -1,9 +1,10 @@
 """The benchmark's data: one open up/down campaign with its ideas, voters (verified email,
-API token), votes and tallies, written by INSERT ... SELECT generate_series (the rows are
-built by PostgreSQL itself; 1,000,000 votes take about 15 s with their indexes)."""
+personal API token), votes and tallies, written by INSERT ... SELECT generate_series (the
+rows are built by PostgreSQL itself; 1,000,000 votes take about 15 s with their indexes)."""
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass
 
@@ -44,6 +45,7 @@ def seed(*, ideas: int, votes: int, users: int) -> Seeded:
     from users k+1, k+2, ... (mod `users`): unique (voter, idea) pairs, never the author.
     Idea k has k mod (per_idea + 1) of them down: every split from all up to all down, so
     the recount check meets each edge of the score formulas."""
+    from accounts.tokens import SECRET_PREFIX, secret_hash
     from tests.factories import BrandFactory, CampaignFactory
 
     # Open for ideas and votes (CampaignFactory's dates), published, up/down.
@@ -56,9 +58,17 @@ def seed(*, ideas: int, votes: int, users: int) -> Seeded:
                FROM generate_series(1, %s) g""", [users])  # fmt: skip
         execute("""INSERT INTO account_emailaddress (email, verified, "primary", user_id)
                    SELECT email, true, true, id FROM accounts_user""")
-        execute("""INSERT INTO authtoken_token (key, created, user_id)
-                   SELECT substr(md5(id::text) || md5('t' || id::text), 1, 40), now(), id
-                   FROM accounts_user""")
+        # Personal API tokens (accounts/tokens.py): real random secrets, made here and
+        # kept for the load generator; the database holds only their SHA-256.
+        user_ids = [row[0] for row in execute("SELECT id FROM accounts_user ORDER BY id")]
+        tokens = [SECRET_PREFIX + secrets.token_urlsafe(32) for _ in user_ids]
+        execute(
+            """INSERT INTO accounts_apitoken (user_id, name, prefix, key_hash, created_at,
+                   expires_at)
+               SELECT t.user_id, 'bench', substr(t.secret, 1, 12), t.key_hash, now(),
+                   now() + interval '1 day'
+               FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS t(user_id, secret, key_hash)""",
+            [user_ids, tokens, [secret_hash(secret) for secret in tokens]])  # fmt: skip
     first_user = execute("SELECT min(id) FROM accounts_user")[0][0]
     per_idea = max(1, votes // ideas)
     # The milestones the seeded vote counts have passed (their events are not seeded).
@@ -96,7 +106,6 @@ def seed(*, ideas: int, votes: int, users: int) -> Seeded:
                FROM generate_series(0, %(votes)s - 1) g""",
             {"n": per_idea, "idea": first_idea, "user": first_user, "users": users,
              "votes": per_idea * ideas})  # fmt: skip
-    tokens = [row[0] for row in execute("SELECT key FROM authtoken_token ORDER BY user_id")]
     return Seeded(campaign.pk, campaign.slug, first_user, first_idea, tokens)
 
 

@@ -2,6 +2,7 @@
 pytest-django's live server."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,18 @@ def _ui_timeouts(page):
     page.set_default_timeout(UI_TIMEOUT_MS)
     yield
     expect.set_options(timeout=5_000)
+
+
+# Chromium's console message when the Content-Security-Policy refuses something.
+CSP_REFUSAL = re.compile(r"Content Security Policy|Refused to", re.IGNORECASE)
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violation(page):
+    """Every browser test also fails if Chromium refused a script, style, image or request
+    of a page under the Content-Security-Policy (test_csp.py walks the main pages)."""
+    refused = []
+    page.on("console", lambda message: refused.append(message.text))
+    yield
+    refusals = [text for text in refused if CSP_REFUSAL.search(text)]
+    assert refusals == [], refusals

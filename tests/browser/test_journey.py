@@ -86,6 +86,7 @@ def test_campaign_idea_vote_tally_and_notification(
     page.goto(f"{base}/accounts/signup/")
     form = page.locator("main form")
     form.locator("input[name=email]").fill(author_email)
+    form.locator("input[name=display_name]").fill("Ada")
     form.locator("input[name=password1]").fill(PASSWORD)
     form.locator("input[name=password2]").fill(PASSWORD)
     form.get_by_role("button", name="Sign Up").click()

@@ -89,7 +89,12 @@ def test_a_redis_outage_never_fails_the_campaign_page(client, campaign, monkeypa
 
 
 def signup(client, email: str, next_url: str | None):
-    data = {"email": email, "password1": PASSWORD, "password2": PASSWORD}
+    data = {
+        "email": email,
+        "display_name": "Newcomer",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
     if next_url is not None:
         data["next"] = next_url
     return client.post("/accounts/signup/", data)

@@ -123,8 +123,9 @@ def test_ideas_export_has_one_exact_row_per_idea(db, file_format):
          "score", "url", "content_hash"],
         [str(first.pk), "'=HYPERLINK(\"http://evil\")", "Zoé Lefèvre", "published",
          "accepted", WHEN_ISO, "3", "1", "2", idea_url(first.pk), "a" * 64],
-        [str(second.pk), "Crème brûlée", "bob", "pending", "", "2025-03-04T06:06:07.000000Z",
-         "0", "0", "0", idea_url(second.pk), "b" * 64],
+        # No display name: a neutral "Participant #n", never a piece of the email address.
+        [str(second.pk), "Crème brûlée", f"Participant #{second.author_id}", "pending", "",
+         "2025-03-04T06:06:07.000000Z", "0", "0", "0", idea_url(second.pk), "b" * 64],
     ]  # fmt: skip
     assert (export.rows_done, export.rows_total) == (2, 2)
     assert export.finished_at is not None

@@ -11,7 +11,7 @@ specification) and through the door a person uses (page, service or download).
 | see private     |  -   |    -    |   x   |    x    |   x    |    x    |   -   |    x     |   x   |
 
 ("moder." is the brand's moderator, "other" another brand's owner, "site mod" a member of
-the Moderators group.)
+the Moderators group, "staff" a member of the Staff group.)
 
 Staff (Foule's own team) may look at everything to help a brand but act in no brand's name;
 site moderators see what they moderate. docs/decisions/0007-brand-roles.md explains why."""
@@ -63,6 +63,8 @@ def person(role: str, brand):
     user = UserFactory(is_staff=role == "staff")
     if role == "site_moderator":
         user.groups.add(Group.objects.get_or_create(name="Moderators")[0])
+    if role == "staff":  # Foule's team is an explicit group; the flag only opens the admin
+        user.groups.add(Group.objects.get_or_create(name="Staff")[0])
     return user
 
 

@@ -4,6 +4,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.ratelimit import rate_limit
 from ideas.models import Idea
 from ideas.rules import can_view_idea
 from voting import ballots, pairwise, selectors, services
@@ -56,6 +57,7 @@ class IdeaVoteView(APIView):
         idea = self.get_idea(pk)
         serializer = VoteInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        rate_limit(request, "vote")
         value = serializer.validated_data["value"]
         services.vote_cast(voter=request.user, idea=idea, value=value)
         return self.respond(idea, value)
@@ -63,6 +65,7 @@ class IdeaVoteView(APIView):
     @extend_schema(request=None, responses=VoteOutputSerializer)
     def delete(self, request, pk: int):
         idea = self.get_idea(pk)
+        rate_limit(request, "vote")
         services.vote_retract(voter=request.user, idea=idea)
         return self.respond(idea, 0)
 
@@ -101,6 +104,7 @@ class CampaignBallotView(APIView):
         campaign = _campaign_or_404(request, slug)
         serializer = BallotInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        rate_limit(request, "ballot")
         ballots.ballot_submit(
             voter=request.user, campaign=campaign, choices=serializer.validated_data["choices"]
         )
@@ -109,6 +113,7 @@ class CampaignBallotView(APIView):
     @extend_schema(request=None, responses=BallotOutputSerializer)
     def delete(self, request, slug: str):
         campaign = _campaign_or_404(request, slug)
+        rate_limit(request, "ballot")
         ballots.ballot_withdraw(voter=request.user, campaign=campaign)
         return self.respond(campaign)
 
@@ -151,6 +156,7 @@ class PairAnswerView(APIView):
     def put(self, request, token: str):
         serializer = PairAnswerInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        rate_limit(request, "pairwise_answer")
         pairwise.pairwise_answer(
             voter=request.user, token=token, outcome=serializer.validated_data["outcome"]
         )

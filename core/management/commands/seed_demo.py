@@ -34,20 +34,27 @@ MODERATOR = "moderator@demo.foule.localhost"
 CONTRIBUTOR = "contributor@demo.foule.localhost"
 CROWD = ["alice", "bruno", "chloe", "david", "emma", "farid", "gaelle", "hugo"]
 
+# The demo moderator moderates Maison Claire (a brand role) and reaches the admin (is_staff)
+# through this group, which holds exactly the model permissions the moderation screens need.
+# Which rows they see comes from the brand role (docs/decisions/0010-admin-scope.md); no
+# permission on accounts or groups: the right to edit users is the right to become anyone.
+MODERATION_GROUP = "Brand moderation"
 MODERATOR_PERMISSIONS = [
     ("ideas", "idea", ["view", "change"]),
+    ("ideas", "comment", ["view", "change"]),
+    ("ideas", "ideastatusupdate", ["view"]),
     ("voting", "vote", ["view"]),
     ("voting", "ideatally", ["view"]),
     ("voting", "ballot", ["view"]),
     ("voting", "pairwiseprompt", ["view"]),
     ("voting", "campaignresult", ["view"]),
-    ("notifications", "notification", ["view"]),
-    ("rewards", "ledgerentry", ["view"]),
-    ("accounts", "user", ["view", "change"]),
     ("campaigns", "campaign", ["view"]),
     ("campaigns", "brand", ["view"]),
-    ("ideas", "comment", ["view", "change"]),
 ]
+# Earlier demo data put the moderator in the site-wide "Moderators" group, which could
+# change users: re-seeding takes both away.
+SITE_MODERATORS_GROUP = "Moderators"
+USER_WRITE_PERMISSIONS = ["add_user", "change_user", "delete_user"]
 IP_TERMS = (
     "You keep the authorship of your idea. By submitting it you grant Maison Claire a "
     "free, non-exclusive licence to study, adapt and use it; if we produce it, you are "
@@ -177,7 +184,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
         for role, email in [
             ("brand manager", MANAGER),
-            ("moderator (admin at /admin/)", MODERATOR),
+            ("brand moderator (/admin/)", MODERATOR),
             ("contributor", CONTRIBUTOR),
         ]:
             self.stdout.write(f"  {role:<30} {email}")
@@ -200,15 +207,7 @@ class Command(BaseCommand):
         contributor = self.user(CONTRIBUTOR, "Camille")
         crowd = [self.user(f"{name}@demo.foule.localhost", name.capitalize()) for name in CROWD]
 
-        group, _ = Group.objects.get_or_create(name="Moderators")
-        for app_label, model, actions in MODERATOR_PERMISSIONS:
-            group.permissions.add(
-                *Permission.objects.filter(
-                    content_type__app_label=app_label,
-                    codename__in=[f"{action}_{model}" for action in actions],
-                )
-            )
-        moderator.groups.add(group)
+        self.seed_moderation_group(moderator)
 
         brand, _ = Brand.objects.get_or_create(
             slug="maison-claire",
@@ -221,6 +220,9 @@ class Command(BaseCommand):
         )
         BrandMembership.objects.get_or_create(
             brand=brand, user=manager, defaults={"role": BrandMembership.Role.OWNER}
+        )
+        BrandMembership.objects.get_or_create(
+            brand=brand, user=moderator, defaults={"role": BrandMembership.Role.MODERATOR}
         )
         now = timezone.now()
         authors = [contributor, *crowd]
@@ -279,6 +281,28 @@ class Command(BaseCommand):
                 now=now,
             )
         return created
+
+    def seed_moderation_group(self, moderator) -> None:
+        """The group's permissions are set to exactly MODERATOR_PERMISSIONS at every run."""
+        group, _ = Group.objects.get_or_create(name=MODERATION_GROUP)
+        permissions = Permission.objects.none()
+        for app_label, model, actions in MODERATOR_PERMISSIONS:
+            permissions |= Permission.objects.filter(
+                content_type__app_label=app_label,
+                codename__in=[f"{action}_{model}" for action in actions],
+            )
+        group.permissions.set(permissions)
+        moderator.groups.add(group)
+        site_moderators = Group.objects.filter(name=SITE_MODERATORS_GROUP).first()
+        if site_moderators is not None:
+            moderator.groups.remove(site_moderators)
+            site_moderators.permissions.remove(
+                *Permission.objects.filter(
+                    content_type__app_label="accounts", codename__in=USER_WRITE_PERMISSIONS
+                )
+            )
+        if not moderator.is_staff:
+            User.objects.filter(pk=moderator.pk).update(is_staff=True)
 
     def replay_lifecycle(self, campaign: Campaign, manager) -> None:
         """The demo campaign was created open (so that ideas and votes went through the

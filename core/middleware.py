@@ -1,0 +1,73 @@
+"""Request checks that run before any view, session or authentication looks at the
+request."""
+
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# Where a NUL character was found, as the refusal names it.
+PLACES = {
+    "path": gettext_lazy("the path"),
+    "query": gettext_lazy("the query string"),
+    "header": gettext_lazy("a header"),
+    "cookie": gettext_lazy("a cookie"),
+    "form": gettext_lazy("a form field"),
+}
+FORM_URLENCODED = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+
+
+def nul_character_place(request) -> str | None:
+    """Where the request holds a NUL character (raw or percent-encoded), or None.
+
+    No text of Foule may hold one, PostgreSQL refuses it in a text value (a session key, a
+    token or a filter reaching a query became a 500), and a NUL in a file name breaks the
+    file system call. The body of a JSON request is checked by core.parsers; a file's
+    content may hold any byte."""
+    if "\x00" in request.path_info or "\x00" in request.path:
+        return "path"
+    query = request.META.get("QUERY_STRING", "")
+    if "\x00" in query or "%00" in query:
+        return "query"
+    for name, value in request.META.items():
+        if (name.startswith("HTTP_") or name in ("CONTENT_TYPE", "CONTENT_LENGTH")) and (
+            isinstance(value, str) and "\x00" in value
+        ):
+            return "header"
+    # http.cookies decodes octal escapes: a quoted "\000" is a NUL too.
+    if any("\x00" in name or "\x00" in value for name, value in request.COOKIES.items()):
+        return "cookie"
+    content_type = request.content_type or ""
+    if content_type == FORM_URLENCODED:
+        body = request.body  # bounded by DATA_UPLOAD_MAX_MEMORY_SIZE (else a 400)
+        if b"\x00" in body or b"%00" in body:
+            return "form"
+    elif content_type == MULTIPART and request.method == "POST":
+        # Django parses the form as CsrfViewMiddleware would; a malformed one is a 400.
+        for name, values in request.POST.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return "form"
+        for name, files in request.FILES.lists():
+            if "\x00" in name or any("\x00" in (upload.name or "") for upload in files):
+                return "form"
+    return None
+
+
+class RejectNulCharactersMiddleware:
+    """Answers 400, with a short message, a request holding a NUL character in its path,
+    query string, headers, cookies or form fields. Placed early: before the session, the
+    authentication and the views read any of them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        place = nul_character_place(request)
+        if place is None:
+            return self.get_response(request)
+        message = _("The request contains a NUL character in %(place)s, which is not allowed.") % {
+            "place": PLACES[place]
+        }
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": message, "code": "parse_error"}, status=400)
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
