@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-fast lint format bench services-up services-down messages clean
+.PHONY: install run test test-fast fuzz lint format bench services-up services-down messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,8 +23,16 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) scripts/services.py run -- $(PY) -m pytest $(PYTEST_ARGS)
 
-test-fast: $(STAMP)  ## everything but the browser and real-worker tests
-	$(PY) scripts/services.py run -- $(PY) -m pytest -m "not browser and not worker" $(PYTEST_ARGS)
+test-fast: $(STAMP)  ## everything but the browser, real-worker and API fuzzing tests
+	$(PY) scripts/services.py run -- $(PY) -m pytest -m "not browser and not worker and not fuzz" $(PYTEST_ARGS)
+
+# `make test` runs the API fuzzing too, with a fixed seed (about 6,000 requests); this runs
+# only it, with three times the examples and a new random seed each time.
+FUZZ_EXAMPLES ?= 300
+FUZZ_SEED ?= random
+fuzz: $(STAMP)  ## schemathesis against the whole API: no request may get a 5xx
+	FOULE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FOULE_FUZZ_SEED=$(FUZZ_SEED) \
+		$(PY) scripts/services.py run -- $(PY) -m pytest -m fuzz -s $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class UserManager(BaseUserManager):
@@ -104,9 +105,9 @@ class ApiToken(models.Model):
 
     class Status(models.TextChoices):
         # Derived, not stored: from `revoked_at` and `expires_at` (see `status`).
-        ACTIVE = "active", _("active")
-        EXPIRED = "expired", _("expired")
-        REVOKED = "revoked", _("revoked")
+        ACTIVE = "active", pgettext_lazy("API token status", "active")
+        EXPIRED = "expired", pgettext_lazy("API token status", "expired")
+        REVOKED = "revoked", pgettext_lazy("API token status", "revoked")
 
     class Meta:
         ordering = ["-created_at", "-id"]

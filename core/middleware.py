@@ -1,7 +1,10 @@
 """Request checks that run before any view, session or authentication looks at the
 request."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,10 +23,10 @@ MULTIPART = "multipart/form-data"
 def nul_character_place(request) -> str | None:
     """Where the request holds a NUL character (raw or percent-encoded), or None.
 
-    No text of Foule may hold one, PostgreSQL refuses it in a text value (a session key, a
-    token or a filter reaching a query became a 500), and a NUL in a file name breaks the
-    file system call. The body of a JSON request is checked by core.parsers; a file's
-    content may hold any byte."""
+    No text of Foule may hold one, and PostgreSQL refuses it in a text value: a session
+    key, a token or a filter reaching a query became a 500. The body of a JSON request is
+    checked by core.parsers; an uploaded file's content may hold any byte, and Django
+    drops non-printable characters from its name."""
     if "\x00" in request.path_info or "\x00" in request.path:
         return "path"
     query = request.META.get("QUERY_STRING", "")
@@ -43,12 +46,9 @@ def nul_character_place(request) -> str | None:
         if b"\x00" in body or b"%00" in body:
             return "form"
     elif content_type == MULTIPART and request.method == "POST":
-        # Django parses the form as CsrfViewMiddleware would; a malformed one is a 400.
+        # Django parses the form as CsrfViewMiddleware would (DRF then reuses it).
         for name, values in request.POST.lists():
             if "\x00" in name or any("\x00" in value for value in values):
-                return "form"
-        for name, files in request.FILES.lists():
-            if "\x00" in name or any("\x00" in (upload.name or "") for upload in files):
                 return "form"
     return None
 
@@ -62,12 +62,30 @@ class RejectNulCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        place = nul_character_place(request)
+        try:
+            place = nul_character_place(request)
+        except MultiPartParserError as error:
+            return self.refuse(
+                request, _("The form data could not be read: %(error)s") % {"error": error}
+            )
+        except RequestDataTooBig:
+            return self.refuse(
+                request,
+                _("The request body is larger than %(limit)d bytes.")
+                % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
+            )
+        except (TooManyFieldsSent, TooManyFilesSent):
+            return self.refuse(request, _("The request has too many fields or files."))
         if place is None:
             return self.get_response(request)
-        message = _("The request contains a NUL character in %(place)s, which is not allowed.") % {
-            "place": PLACES[place]
-        }
+        return self.refuse(
+            request,
+            _("The request contains a NUL character in %(place)s, which is not allowed.")
+            % {"place": PLACES[place]},
+        )
+
+    @staticmethod
+    def refuse(request, message: str):
         if request.path_info.startswith("/api/"):
             return JsonResponse({"detail": message, "code": "parse_error"}, status=400)
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

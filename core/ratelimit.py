@@ -26,6 +26,9 @@ it is never read. allauth (through accounts.adapters) and the API's throttles
 import math
 import time
 
+from allauth.account import app_settings as account_settings
+from allauth.core.internal.httpkit import clean_client_ip
+from allauth.core.internal.ratelimit import consume, get_cache_key, parse_rate, truncate_ip
 from django.conf import settings
 from django.core.cache import cache
 from django.core.checks import Error
@@ -73,8 +76,6 @@ def client_address(request: HttpRequest) -> str:
     right is the client as our outermost proxy saw it; what the client wrote itself is to
     the left and never read. A header with fewer entries than n did not come through our
     proxies: REMOTE_ADDR is used. Never raises."""
-    from allauth.core.internal.httpkit import clean_client_ip
-
     count = getattr(settings, "FOULE_TRUSTED_PROXY_COUNT", 0)
     if count > 0:
         forwarded = request.headers.get("x-forwarded-for") or ""
@@ -90,8 +91,6 @@ def client_address(request: HttpRequest) -> str:
 def client_address_for_limits(request: HttpRequest) -> str:
     """`client_address`, with an IPv6 address cut to its network (/64 by default, allauth's
     ALLAUTH_RATE_LIMIT_IPV6_PREFIX): one host owns a whole /64 and could rotate through it."""
-    from allauth.core.internal.ratelimit import truncate_ip
-
     return truncate_ip(client_address(request))
 
 
@@ -106,8 +105,6 @@ def configured_rates(action: str) -> str:
 def _applicable_rates(rates: str, *, user, key) -> list[str]:
     """The rates that apply to this request: per-user ones need an account, per-key ones a
     key (an anonymous request is limited by its address only)."""
-    from allauth.core.internal.ratelimit import parse_rate
-
     applicable = []
     for part in rates.split(","):
         part = part.strip()
@@ -123,8 +120,6 @@ def _applicable_rates(rates: str, *, user, key) -> list[str]:
 def _seconds_until_free(request, *, app: str, action: str, rates: list[str], user, key) -> int:
     """Seconds until every rate has room again: for each full window, until its oldest
     counted hit leaves it. At least 1."""
-    from allauth.core.internal.ratelimit import get_cache_key, parse_rate
-
     now = time.time()
     wait = 0.0
     for part in rates:
@@ -162,8 +157,6 @@ def rate_limit(request: HttpRequest, action: str, *, key: str | None = None) -> 
     The rates are consumed one by one through allauth's limiter; when one refuses, the
     hits already counted for this request are taken back, so a refused request costs
     nothing and the wait it is told is exact."""
-    from allauth.core.internal.ratelimit import consume
-
     if request.method in SAFE_METHODS:
         return
     rates = configured_rates(action)
@@ -240,8 +233,6 @@ def allauth_too_many_requests(request: HttpRequest) -> HttpResponse:
     """allauth's 429 (its `handler429` hook): Foule's page, with the wait computed from
     allauth's own counters for this address (and account, and the email address of a
     password reset)."""
-    from allauth.account import app_settings as account_settings
-
     limits = account_settings.RATE_LIMITS
     match = getattr(request, "resolver_match", None)
     actions = ALLAUTH_ACTIONS.get(getattr(match, "url_name", None), list(limits))
@@ -266,8 +257,6 @@ def allauth_too_many_requests(request: HttpRequest) -> HttpResponse:
 def check_rate_limits(app_configs=None, **kwargs) -> list[Error]:
     """`manage.py check` (and every start) refuses a rate it cannot read, rather than every
     write failing with a 500 later."""
-    from allauth.core.internal.ratelimit import parse_rate
-
     errors = []
     for setting in ("FOULE_RATE_LIMITS", "ACCOUNT_RATE_LIMITS"):
         limits = getattr(settings, setting, None) or {}

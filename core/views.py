@@ -5,15 +5,17 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.rules import is_site_staff
 from core.selectors import health_status
 
 
 def health_details_allowed(request) -> bool:
-    """Staff users (their session) and requests carrying `Authorization: Bearer
+    """Foule's staff (the "Staff" group or superusers, not Django's is_staff, which only
+    opens the admin to brand moderators too) and requests carrying `Authorization: Bearer
     <FOULE_HEALTH_TOKEN>` may read the health figures; the token is compared in constant
     time, and an empty setting accepts no token."""
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and user.is_staff:
+    if user is not None and user.is_authenticated and is_site_staff(user):
         return True
     expected = settings.FOULE_HEALTH_TOKEN
     scheme, _, given = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")

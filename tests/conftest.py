@@ -17,13 +17,19 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+def clear_test_keys() -> None:
+    """Delete this run's Redis keys (cache included), never other key spaces on the server:
+    Django's cache.clear() would flush the whole database under another run's feet."""
+    redis = get_redis()
+    for name in redis.scan_iter(match=key("*"), count=1000):
+        redis.delete(name)
+
+
 @pytest.fixture(autouse=True)
 def _clean_redis_keys():
     """Each test starts with none of Foule's test keys in Redis (the dirty set, the
     heartbeat); other key spaces on the same server are left alone."""
-    redis = get_redis()
-    for name in redis.scan_iter(match=key("*"), count=1000):
-        redis.delete(name)
+    clear_test_keys()
     yield
 
 

@@ -3,13 +3,17 @@
 extra fields, NUL characters, huge numbers, odd headers), to every operation, through the
 real WSGI application in this process. No answer may be a 5xx.
 
-It runs twice: anonymous, then as a verified user with a personal API token. Path
-parameters are real slugs, idea ids, pair tokens and token ids of a seeded world two times
-in three (the rest generated), so that the views behind the 404 are reached too. The last
-test checks that both runs together sent at least MINIMUM_REQUESTS requests.
+It runs twice: anonymous, then as a verified user with a personal API token; each run
+must send at least half of MINIMUM_REQUESTS. Path parameters are real slugs, idea ids, pair
+tokens and token ids of a seeded world two times in three (the rest generated), so that
+the views behind the 404 are reached too. On top of schemathesis' own cases: hostile
+headers (a token, a session cookie, a language with any Latin-1 character, NUL included),
+a NUL character in one path parameter, query or body in four, and bodies nested around
+the JSON parser's depth limit.
 
-`make fuzz` runs only these tests, with more examples and a random seed
-(FOULE_FUZZ_EXAMPLES, FOULE_FUZZ_SEED); `make test` runs them with the defaults below.
+`make test` runs them with the defaults below (about 6,000 requests, a fixed seed, about
+two minutes); `make fuzz` runs only them with more examples and a random seed
+(FOULE_FUZZ_EXAMPLES, FOULE_FUZZ_SEED). A failure prints the request as a curl command.
 """
 
 import logging
@@ -36,6 +40,7 @@ from schemathesis.pytest.lazy import get_all_tests
 
 from accounts.models import ApiToken
 from accounts.tokens import api_token_create
+from ideas.models import Idea
 from notifications.services import notification_create
 from tests.factories import (
     PASSWORD,
@@ -119,6 +124,8 @@ def world(api_as) -> World:
         ideas[name] = [
             IdeaFactory(campaign=campaign, author=author, cost=100) for author in [me, *others[:3]]
         ]
+    Idea.objects.filter(pk=ideas["updown"][3].pk).update(status=Idea.Status.HIDDEN)
+    Idea.objects.filter(pk=ideas["premoderated"][2].pk).update(status=Idea.Status.PENDING)
     for voter in others:
         vote_cast(voter=voter, idea=ideas["updown"][0], value=1)
         vote_cast(voter=voter, idea=ideas["star"][0], value=4)
@@ -214,6 +221,39 @@ HOSTILE_HEADERS = st.fixed_dictionaries(
 )
 
 
+def with_nul(value):
+    """`value` with a NUL character in its first string (or as a new one)."""
+    if isinstance(value, dict):
+        if not value:
+            return {"x": "\x00"}
+        first = next(iter(value))
+        return {**value, first: with_nul(value[first])}
+    if isinstance(value, list):
+        return [with_nul(value[0]), *value[1:]] if value else ["\x00"]
+    if isinstance(value, str):
+        return value[: len(value) // 2] + "\x00" + value[len(value) // 2 :]
+    if isinstance(value, bytes):
+        return value + b"\x00"
+    return f"{value}\x00" if isinstance(value, int | float) else value
+
+
+def sometimes_with_nul(value):
+    if value is None:
+        return st.just(value)
+    return st.sampled_from([value, value, value, with_nul(value)])
+
+
+def deep(depth: int) -> dict:
+    value: list | dict = []
+    for level in range(depth - 1):
+        value = [value] if level % 2 else {"a": value}
+    return {"title": value, "body": value}
+
+
+# Bodies nested around the parser's depth limit (core.parsers.MAX_JSON_DEPTH is 64).
+DEEP_BODIES = st.integers(min_value=60, max_value=400).map(deep)
+
+
 @pytest.fixture
 def api_schema(wsgi_application, world):
     schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_application)
@@ -230,6 +270,19 @@ def api_schema(wsgi_application, world):
     def before_generate_headers(context, strategy):
         return st.one_of(strategy, HOSTILE_HEADERS)
 
+    # A NUL character, one case in four, in a path parameter, the query or the body.
+    @schema.hook
+    def flatmap_path_parameters(context, path_parameters):
+        return sometimes_with_nul(path_parameters)
+
+    @schema.hook
+    def flatmap_query(context, query):
+        return sometimes_with_nul(query)
+
+    @schema.hook
+    def flatmap_body(context, body):
+        return sometimes_with_nul(body)
+
     @schema.hook
     def before_generate_body(context, strategy):
         path = context.operation.path
@@ -240,8 +293,8 @@ def api_schema(wsgi_application, world):
                 {"email": st.just(world.email), "password": st.sampled_from([PASSWORD, "x"])}
             )
         else:
-            return strategy
-        return st.one_of(real, strategy)
+            return st.one_of(strategy, DEEP_BODIES)
+        return st.one_of(real, strategy, DEEP_BODIES)
 
     if SEED != "random":
         schema.config.seed = int(SEED)

@@ -4,6 +4,7 @@ values. And the idea list's cached total never cuts a list short (issue 8, items
 """
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -168,6 +169,47 @@ def test_a_nul_in_a_form_field_is_a_400_and_writes_nothing(client, author):
         assert response.status_code == 400
         assert NUL_MESSAGE in response.content.decode()
     assert Idea.objects.filter(campaign=campaign).count() == 1
+    assert not Vote.objects.exists()
+
+
+def test_a_file_may_hold_nul_bytes(client, user):
+    """Only text is refused: a file's content is any bytes (the image check judges it)."""
+    campaign = CampaignFactory()
+    client.force_login(user)
+    upload = SimpleUploadedFile("a.png", b"not an image \x00", content_type="image/png")
+    response = client.post(
+        f"/campaigns/{campaign.slug}/ideas/new/",
+        {"title": "Bike racks", "body": "More racks.", "image": upload},
+    )
+    assert response.status_code == 200  # the form, with the image's error
+    assert NUL_MESSAGE not in response.content.decode()
+    assert not Idea.objects.exists()
+
+
+def test_unreadable_or_oversized_forms_are_a_400_with_a_message(author, settings):
+    _user, api = author
+    idea = IdeaFactory()
+    url = f"/api/v1/ideas/{idea.pk}/vote/"
+    broken = api.generic(
+        "POST", f"/api/v1/campaigns/{idea.campaign.slug}/ideas/", b"x",
+        content_type="multipart/form-data",  # no boundary
+    )  # fmt: skip
+    assert broken.status_code == 400
+    assert "could not be read" in broken.json()["detail"]
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    big = api.put(url, "value=1&x=" + "y" * 200, content_type="application/x-www-form-urlencoded")
+    assert big.status_code == 400
+    assert "larger than 100 bytes" in big.json()["detail"]
+
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    many = api.put(
+        url, "&".join(f"f{n}=1" for n in range(10)),
+        content_type="application/x-www-form-urlencoded",
+    )  # fmt: skip
+    assert many.status_code == 400
+    assert "too many fields" in many.json()["detail"]
+    assert not Idea.objects.filter(campaign=idea.campaign).exclude(pk=idea.pk).exists()
     assert not Vote.objects.exists()
 
 

@@ -367,6 +367,32 @@ def test_exports_over_their_limit_answer_429(owner, monkeypatch):
     assert list(CampaignExport.objects.values_list("kind", flat=True)) == ["ideas"]
 
 
+# -- API tokens ----------------------------------------------------------------------------
+
+
+def test_the_token_endpoint_over_its_limit_answers_429_even_with_forged_headers():
+    from accounts.models import ApiToken
+
+    user = UserFactory()
+    client = api()
+
+    def obtain(password, n):
+        return client.post(
+            "/api/v1/auth/token/",
+            {"email": user.email, "password": password},
+            HTTP_X_FORWARDED_FOR=f"10.2.0.{n}",
+        )
+
+    with limits(token="2/m/ip"):
+        tries = [obtain("wrong", n).status_code for n in range(2)]
+        refused = obtain(PASSWORD, 3)
+
+    assert tries == [400, 400]
+    body = assert_api_limited(refused)
+    assert body["detail"].startswith("Too many API token requests from this address.")
+    assert not ApiToken.objects.exists()
+
+
 # -- per account, per address --------------------------------------------------------------
 
 

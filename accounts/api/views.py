@@ -7,7 +7,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts import services as account_services
@@ -21,6 +20,8 @@ from accounts.api.serializers import (
     TokenWithSecretOutputSerializer,
 )
 from accounts.views import export_response
+from core.api import AddressRateThrottle
+from core.ratelimit import rate_limit
 
 _REFUSAL = OpenApiResponse(description='`{"detail": ..., "code": ...}`')
 
@@ -39,7 +40,7 @@ class TokenObtainView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [AnonRateThrottle]
+    throttle_classes = [AddressRateThrottle]
 
     @extend_schema(
         request=TokenObtainInputSerializer,
@@ -52,6 +53,7 @@ class TokenObtainView(APIView):
         },
     )
     def post(self, request):
+        rate_limit(request, "token")
         serializer = TokenObtainInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

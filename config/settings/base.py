@@ -226,11 +226,12 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Permissions-Policy (django-permissions-policy): no page of Foule uses these browser
-# features, so no page (nor anything injected into one) may ask for them.
+# features, so no page (nor anything injected into one) may ask for them. Only features
+# Chromium knows: an unknown one is a console warning on every page.
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
-        "accelerometer", "autoplay", "bluetooth", "browsing-topics", "camera",
+        "accelerometer", "autoplay", "browsing-topics", "camera",
         "display-capture", "encrypted-media", "geolocation", "gyroscope", "hid",
         "idle-detection", "magnetometer", "microphone", "midi", "payment",
         "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",

@@ -58,14 +58,16 @@ def _ui_timeouts(page):
     expect.set_options(timeout=5_000)
 
 
-# Chromium's console message when the Content-Security-Policy refuses something.
-CSP_REFUSAL = re.compile(r"Content Security Policy|Refused to", re.IGNORECASE)
+# Chromium's console message when the Content-Security-Policy refuses something, or when
+# the Permissions-Policy header names a feature it does not know.
+CSP_REFUSAL = re.compile(r"Content Security Policy|Refused to|Permissions-Policy", re.IGNORECASE)
 
 
 @pytest.fixture(autouse=True)
 def _no_csp_violation(page):
     """Every browser test also fails if Chromium refused a script, style, image or request
-    of a page under the Content-Security-Policy (test_csp.py walks the main pages)."""
+    of a page under the Content-Security-Policy, or found fault with the Permissions-Policy
+    header (test_csp.py walks the main pages)."""
     refused = []
     page.on("console", lambda message: refused.append(message.text))
     yield

@@ -186,7 +186,8 @@ def test_the_main_pages_work_under_the_policy_without_a_violation(live_server, p
     page.get_by_test_id("pair-left").click()
     expect(page.get_by_text("You have compared 1 pair.")).to_be_visible()
     assert PairwisePrompt.objects.filter(voter=contributor, answered_at__isnull=False).exists()
-    visit(page, violations, f"{base}/notifications/")
+    for path in ("/notifications/", "/accounts/", "/accounts/tokens/"):
+        visit(page, violations, f"{base}{path}")
     log_out(page)
 
     # 3. The brand: the builder (htmx steps and the live preview) and the dashboard.
