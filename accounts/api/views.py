@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from accounts import services as account_services
 from accounts import tokens
+from accounts.api.permissions import NotMintedByToken
 from accounts.api.serializers import (
     AccountDeleteInputSerializer,
     TokenCreateInputSerializer,
@@ -76,9 +77,10 @@ class TokenObtainView(APIView):
 
 class MyTokenListCreateView(generics.GenericAPIView):
     """Your personal API tokens, newest first (revoked and expired ones included), and a new
-    one: its secret is in the answer to the POST, and nowhere else, ever."""
+    one: its secret is in the answer to the POST, and nowhere else, ever. Creating needs
+    the session or a password, not a token (403 `token_cannot_mint_tokens`)."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, NotMintedByToken]
     serializer_class = TokenOutputSerializer
 
     def get_queryset(self):
@@ -119,9 +121,9 @@ class MyTokenDetailView(APIView):
 class MyTokenRotateView(APIView):
     """Replace one of your tokens: it is revoked and a new one, with the same name and
     lifetime, is returned with its secret (shown only now). A revoked token cannot be
-    rotated (409)."""
+    rotated (409), and a token cannot rotate tokens (403 `token_cannot_mint_tokens`)."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, NotMintedByToken]
 
     @extend_schema(
         request=None,

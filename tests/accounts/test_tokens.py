@@ -595,8 +595,14 @@ def test_the_api_lists_my_tokens_without_any_secret_or_hash(user, api_as):
     assert client.api_token.key_hash not in response.content.decode()
 
 
-def test_the_api_creates_a_token_and_returns_its_secret_once(user, api_as):
-    client = api_as(user)
+def session_client(user) -> APIClient:
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+def test_the_api_creates_a_token_and_returns_its_secret_once(user):
+    client = session_client(user)
 
     response = client.post(
         "/api/v1/me/tokens/", {"name": "CI", "expires_in_days": 7}, format="json"
@@ -623,18 +629,18 @@ def test_the_api_creates_a_token_and_returns_its_secret_once(user, api_as):
     ],
     ids=["nothing", "too-long", "not-a-number", "a-list"],
 )  # fmt: skip
-def test_the_api_refuses_bad_input_with_field_errors(user, api_as, payload, errors):
-    client = api_as(user)
+def test_the_api_refuses_bad_input_with_field_errors(user, payload, errors):
+    client = session_client(user)
 
     response = client.post("/api/v1/me/tokens/", payload, format="json")
 
     assert response.status_code == 400
     assert response.json() == errors
-    assert ApiToken.objects.filter(user=user).count() == 1  # the client's own
+    assert not ApiToken.objects.filter(user=user).exists()
 
 
-def test_the_api_rotates_and_revokes(user, api_as):
-    client = api_as(user)
+def test_the_api_rotates_and_revokes(user):
+    client = session_client(user)
     token, secret = tokens.api_token_create(user=user, name="CI")
 
     rotated = client.post(f"/api/v1/me/tokens/{token.pk}/rotate/")
@@ -656,6 +662,20 @@ def test_the_api_rotates_and_revokes(user, api_as):
     }
 
 
+def test_a_token_cannot_mint_tokens_so_a_stolen_one_cannot_outlive_its_expiry(user, api_as):
+    client = api_as(user)
+    before = snapshot(user)
+
+    created = client.post("/api/v1/me/tokens/", {"name": "again"}, format="json")
+    rotated = client.post(f"/api/v1/me/tokens/{client.api_token.pk}/rotate/")
+
+    for response in (created, rotated):
+        assert response.status_code == 403
+        assert "A token cannot create or rotate tokens" in response.json()["detail"]
+    assert snapshot(user) == before
+    assert client.get("/api/v1/me/tokens/").status_code == 200  # reading stays open
+
+
 def test_a_token_can_revoke_itself(user, api_as):
     client = api_as(user)
 
@@ -669,7 +689,7 @@ def test_a_token_can_revoke_itself(user, api_as):
 def test_someone_elses_token_id_is_not_found_in_the_api(user, api_as, method):
     token, secret = tokens.api_token_create(user=user, name="mine")
     before = snapshot(user)
-    intruder = api_as(UserFactory())
+    intruder = session_client(UserFactory())
 
     for token_id in [token.pk, 10**30]:
         if method == "delete":
