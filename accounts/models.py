@@ -39,6 +39,7 @@ class User(AbstractUser):
     signed_up_via = models.ForeignKey(
         "campaigns.Campaign",
         on_delete=models.SET_NULL,
+        verbose_name=_("sign-up campaign"),
         null=True,
         blank=True,
         related_name="signups",
@@ -92,16 +93,19 @@ class ApiToken(models.Model):
     working when it expires, when it is revoked, and when its owner's password changes."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        verbose_name=_("user"),
+        related_name="api_tokens",
     )
     name = models.CharField(_("name"), max_length=80)
     # The first characters of the secret, shown in lists so that people can tell tokens apart.
-    prefix = models.CharField(max_length=12, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    prefix = models.CharField(_("prefix"), max_length=12, editable=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
-    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
 
     class Status(models.TextChoices):
         # Derived, not stored: from `revoked_at` and `expires_at` (see `status`).

@@ -62,7 +62,7 @@ class BrandAdmin(BrandScopedAdmin):
             return False  # one at a time, from its page: never in bulk
         return not obj.campaigns.exists() and super().has_delete_permission(request, obj)
 
-    @admin.display(ordering="campaign_total")
+    @admin.display(ordering="campaign_total", description=_("campaigns"))
     def campaign_count(self, obj):
         return obj.campaign_total
 
@@ -234,7 +234,7 @@ class CampaignAdmin(BrandScopedAdmin):
             return False
         return not campaign_has_participation(obj) and super().has_delete_permission(request, obj)
 
-    @admin.display(ordering="idea_total")
+    @admin.display(ordering="idea_total", description=_("ideas"))
     def idea_count(self, obj):
         return obj.idea_total
 

@@ -24,7 +24,10 @@ class Brand(TimeStampedModel):
         help_text=_("Campaign schedules are entered and shown in this time zone."),
     )
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="BrandMembership", related_name="brands"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("members"),
+        through="BrandMembership",
+        related_name="brands",
     )
 
     class Meta:
@@ -49,9 +52,14 @@ class BrandMembership(TimeStampedModel):
         MODERATOR = "moderator", _("Moderator")  # moderates the brand's campaigns
         ANALYST = "analyst", _("Analyst")  # reads the dashboard and exports
 
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="memberships")
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, verbose_name=_("brand"), related_name="memberships"
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="brand_memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        verbose_name=_("user"),
+        related_name="brand_memberships",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.ANALYST)
 
@@ -71,24 +79,31 @@ class BrandInvitation(models.Model):
     link's token is stored: a database dump gives nobody a way in. Accepting needs an
     account whose verified email is the invited one."""
 
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="invitations")
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, verbose_name=_("brand"), related_name="invitations"
+    )
     email = models.EmailField(_("email address"))
     role = models.CharField(_("role"), max_length=20, choices=BrandMembership.Role.choices)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        verbose_name=_("invited by"),
+        null=True,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"))
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
+        verbose_name=_("accepted by"),
         null=True,
         blank=True,
         related_name="+",
     )
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -173,7 +188,9 @@ class Campaign(TimeStampedModel):
         CLOSED = "closed", _("Closed")
         ARCHIVED = "archived", _("Archived")
 
-    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="campaigns")
+    brand = models.ForeignKey(
+        Brand, on_delete=models.PROTECT, verbose_name=_("brand"), related_name="campaigns"
+    )
     title = models.CharField(_("title"), max_length=160)
     slug = models.SlugField(_("slug"), max_length=180, unique=True)
     state = models.CharField(
@@ -181,9 +198,9 @@ class Campaign(TimeStampedModel):
     )
     cover_image = models.ImageField(_("cover image"), upload_to="campaigns/", blank=True)
     brief = models.TextField(_("brief"), blank=True, help_text=_("Markdown."))
-    brief_html = models.TextField(editable=False, default="")
+    brief_html = models.TextField(_("brief (HTML)"), editable=False, default="")
     rules = models.TextField(_("rules"), blank=True, help_text=_("Markdown."))
-    rules_html = models.TextField(editable=False, default="")
+    rules_html = models.TextField(_("rules (HTML)"), editable=False, default="")
     # Eligibility (a verified email is always required to take part).
     minimum_account_age_days = models.PositiveIntegerField(
         _("minimum account age (days)"), default=0
@@ -220,7 +237,9 @@ class Campaign(TimeStampedModel):
     )
     # The close of voting the "24 hours left" reminder was sent for (an extension of the
     # window sends a new one); a compare-and-set on it lets one worker send it.
-    voting_reminder_sent_for = models.DateTimeField(null=True, blank=True, editable=False)
+    voting_reminder_sent_for = models.DateTimeField(
+        _("voting reminder sent for"), null=True, blank=True, editable=False
+    )
     # Kept equal to "state is not draft" by the lifecycle services: idea and campaign
     # lists filter on it, through an index.
     is_published = models.BooleanField(_("published"), default=False)
@@ -266,7 +285,11 @@ class Campaign(TimeStampedModel):
         help_text=_("Voters see no counts or ranking until voting closes."),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        verbose_name=_("created by"),
+        null=True,
+        related_name="+",
     )
 
     objects = CampaignQuerySet.as_manager()
@@ -399,16 +422,22 @@ class CampaignTerms(models.Model):
     """A version of a campaign's IP and confidentiality terms. Versions are never edited:
     a change is a new version, and contributors accept the current one before submitting."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="terms")
-    version = models.PositiveIntegerField()
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, verbose_name=_("campaign"), related_name="terms"
+    )
+    version = models.PositiveIntegerField(_("version"))
     ip_terms = models.TextField(_("intellectual property"), help_text=_("Markdown."))
     confidentiality = models.TextField(_("confidentiality"), blank=True, help_text=_("Markdown."))
-    ip_terms_html = models.TextField(editable=False, default="")
-    confidentiality_html = models.TextField(editable=False, default="")
+    ip_terms_html = models.TextField(_("intellectual property (HTML)"), editable=False, default="")
+    confidentiality_html = models.TextField(_("confidentiality (HTML)"), editable=False, default="")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        verbose_name=_("created by"),
+        null=True,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["campaign", "-version"]
@@ -423,11 +452,16 @@ class CampaignTerms(models.Model):
 
 
 class TermsAcceptance(models.Model):
-    terms = models.ForeignKey(CampaignTerms, on_delete=models.PROTECT, related_name="acceptances")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="terms_acceptances"
+    terms = models.ForeignKey(
+        CampaignTerms, on_delete=models.PROTECT, verbose_name=_("terms"), related_name="acceptances"
     )
-    accepted_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        verbose_name=_("user"),
+        related_name="terms_acceptances",
+    )
+    accepted_at = models.DateTimeField(_("accepted"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("terms acceptance")
@@ -449,22 +483,25 @@ class CampaignTransition(models.Model):
         SCHEDULE = "schedule", _("The schedule")
         PERSON = "person", _("A person")
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField(max_length=20, choices=Campaign.State.choices)
-    to_state = models.CharField(max_length=20, choices=Campaign.State.choices)
-    cause = models.CharField(max_length=20, choices=Cause.choices)
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, verbose_name=_("campaign"), related_name="transitions"
+    )
+    from_state = models.CharField(_("from state"), max_length=20, choices=Campaign.State.choices)
+    to_state = models.CharField(_("to state"), max_length=20, choices=Campaign.State.choices)
+    cause = models.CharField(_("cause"), max_length=20, choices=Cause.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
+        verbose_name=_("actor"),
         null=True,
         blank=True,
         related_name="+",
     )
-    reason = models.TextField(blank=True)
-    occurred_at = models.DateTimeField()
+    reason = models.TextField(_("reason"), blank=True)
+    occurred_at = models.DateTimeField(_("occurred"))
     # Set when its consequences (notifications, results, prizes) are done; beat hands any
     # step still without it after a few minutes to a worker again.
-    effects_done_at = models.DateTimeField(null=True, blank=True)
+    effects_done_at = models.DateTimeField(_("effects done"), null=True, blank=True)
 
     class Meta:
         ordering = ["campaign", "occurred_at", "id"]
@@ -491,17 +528,24 @@ class ScheduleChange(models.Model):
         CLOSED_EARLY = "closed_early", _("Closed early")
 
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="schedule_changes"
+        Campaign,
+        on_delete=models.CASCADE,
+        verbose_name=_("campaign"),
+        related_name="schedule_changes",
     )
-    window = models.CharField(max_length=20, choices=Window.choices)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    old_end = models.DateTimeField()
-    new_end = models.DateTimeField()
-    reason = models.TextField()
+    window = models.CharField(_("window"), max_length=20, choices=Window.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    old_end = models.DateTimeField(_("old end"))
+    new_end = models.DateTimeField(_("new end"))
+    reason = models.TextField(_("reason"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        verbose_name=_("actor"),
+        null=True,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -515,11 +559,16 @@ class ScheduleChange(models.Model):
 class CampaignFollow(models.Model):
     """Someone who asked to hear about the campaign (opening, votes, results)."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="follows")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="campaign_follows"
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, verbose_name=_("campaign"), related_name="follows"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        verbose_name=_("user"),
+        related_name="campaign_follows",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("campaign follower")
@@ -535,14 +584,21 @@ class CampaignFollow(models.Model):
 class CampaignPrize(models.Model):
     """A prize for the idea ranked `rank` in the final result."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="prizes")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, verbose_name=_("campaign"), related_name="prizes"
+    )
     rank = models.PositiveIntegerField(_("rank"))
     title = models.CharField(_("prize"), max_length=160)
     description = models.TextField(_("description"), blank=True)
     awarded_idea = models.ForeignKey(
-        "ideas.Idea", on_delete=models.SET_NULL, null=True, blank=True, related_name="prizes"
+        "ideas.Idea",
+        on_delete=models.SET_NULL,
+        verbose_name=_("awarded idea"),
+        null=True,
+        blank=True,
+        related_name="prizes",
     )
-    awarded_at = models.DateTimeField(null=True, blank=True)
+    awarded_at = models.DateTimeField(_("awarded"), null=True, blank=True)
 
     class Meta:
         ordering = ["campaign", "rank"]
@@ -562,10 +618,14 @@ class CampaignStats(models.Model):
     dashboard of a million-vote campaign reads one row."""
 
     campaign = models.OneToOneField(
-        Campaign, on_delete=models.CASCADE, primary_key=True, related_name="stats"
+        Campaign,
+        on_delete=models.CASCADE,
+        verbose_name=_("campaign"),
+        primary_key=True,
+        related_name="stats",
     )
-    figures = models.JSONField(default=dict)
-    computed_at = models.DateTimeField()
+    figures = models.JSONField(_("figures"), default=dict)
+    computed_at = models.DateTimeField(_("computed"))
 
     class Meta:
         verbose_name = _("campaign statistics")
@@ -595,19 +655,27 @@ class CampaignExport(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="exports")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, verbose_name=_("campaign"), related_name="exports"
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    format = models.CharField(max_length=10, choices=Format.choices)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
-    rows_done = models.PositiveBigIntegerField(default=0)
-    rows_total = models.PositiveBigIntegerField(default=0)
-    file = models.FileField(upload_to="exports/", storage=private_storage, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        verbose_name=_("requested by"),
+        null=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    rows_done = models.PositiveBigIntegerField(_("rows done"), default=0)
+    rows_total = models.PositiveBigIntegerField(_("total rows"), default=0)
+    file = models.FileField(_("file"), upload_to="exports/", storage=private_storage, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

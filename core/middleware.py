@@ -15,6 +15,7 @@ PLACES = {
     "header": gettext_lazy("a header"),
     "cookie": gettext_lazy("a cookie"),
     "form": gettext_lazy("a form field"),
+    "json": gettext_lazy("the JSON body"),  # core.parsers
 }
 FORM_URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
@@ -53,6 +54,12 @@ def nul_character_place(request) -> str | None:
     return None
 
 
+def nul_character_message(place: str) -> str:
+    return _("The request contains a NUL character in %(place)s, which is not allowed.") % {
+        "place": PLACES[place]
+    }
+
+
 class RejectNulCharactersMiddleware:
     """Answers 400, with a short message, a request holding a NUL character in its path,
     query string, headers, cookies or form fields. Placed early: before the session, the
@@ -78,11 +85,7 @@ class RejectNulCharactersMiddleware:
             return self.refuse(request, _("The request has too many fields or files."))
         if place is None:
             return self.get_response(request)
-        return self.refuse(
-            request,
-            _("The request contains a NUL character in %(place)s, which is not allowed.")
-            % {"place": PLACES[place]},
-        )
+        return self.refuse(request, nul_character_message(place))
 
     @staticmethod
     def refuse(request, message: str):

@@ -12,6 +12,8 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser, get_encoding
 from rest_framework.utils import json
 
+from core.middleware import nul_character_message
+
 # No request of the API nests deeper than a few levels; 64 leaves room and bounds the walk.
 MAX_JSON_DEPTH = 64
 
@@ -30,7 +32,7 @@ def check_json_value(value) -> None:
         item, depth = stack.pop()
         if isinstance(item, str):
             if "\x00" in item:
-                raise ParseError(_("The request contains a NUL character, which is not allowed."))
+                raise ParseError(nul_character_message("json"))
         elif isinstance(item, dict | list):
             if depth > MAX_JSON_DEPTH:
                 raise ParseError(

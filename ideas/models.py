@@ -27,24 +27,35 @@ class Idea(TimeStampedModel):
         DECLINED = "declined", _("Declined")
 
     campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.PROTECT, related_name="ideas"
+        "campaigns.Campaign",
+        on_delete=models.PROTECT,
+        verbose_name=_("campaign"),
+        related_name="ideas",
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ideas"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        verbose_name=_("author"),
+        related_name="ideas",
     )
     title = models.CharField(_("title"), max_length=140)
     body = models.TextField(_("description"), help_text=_("Markdown."))
-    body_html = models.TextField(editable=False, default="")
+    body_html = models.TextField(_("description (HTML)"), editable=False, default="")
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PUBLISHED
     )
     hidden_reason = models.TextField(_("reason for hiding"), blank=True)
-    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(_("hidden"), null=True, blank=True)
     hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        verbose_name=_("hidden by"),
+        null=True,
+        blank=True,
+        related_name="+",
     )
     # Authorship receipt: SHA-256 of the title and body as submitted, with created_at.
-    content_hash = models.CharField(max_length=64, editable=False)
+    content_hash = models.CharField(_("content hash"), max_length=64, editable=False)
     cost = models.PositiveIntegerField(
         _("cost"), null=True, blank=True, help_text=_("Budget campaigns: what the idea costs.")
     )
@@ -52,7 +63,7 @@ class Idea(TimeStampedModel):
     # Election candidates are entered by the brand, not submitted by the crowd.
     is_candidate = models.BooleanField(_("candidate entered by the brand"), default=False)
     answer = models.CharField(_("answer"), max_length=20, choices=Answer.choices, blank=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
 
     objects = IdeaQuerySet.as_manager()
 
@@ -86,15 +97,21 @@ class IdeaRevision(models.Model):
     moderator or, later, its author), with who edited and why. The idea's `content_hash`
     always matches its current text; the oldest revision holds the text as submitted."""
 
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="revisions")
+    idea = models.ForeignKey(
+        Idea, on_delete=models.CASCADE, verbose_name=_("idea"), related_name="revisions"
+    )
     title = models.CharField(_("title"), max_length=140)
     body = models.TextField(_("description"))
-    content_hash = models.CharField(max_length=64)
+    content_hash = models.CharField(_("content hash"), max_length=64)
     edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        verbose_name=_("edited by"),
+        null=True,
+        related_name="+",
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["idea", "created_at", "id"]
@@ -108,14 +125,20 @@ class IdeaRevision(models.Model):
 class IdeaStatusUpdate(models.Model):
     """One entry of an idea's public timeline: the brand's answer and its note."""
 
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="status_updates")
+    idea = models.ForeignKey(
+        Idea, on_delete=models.CASCADE, verbose_name=_("idea"), related_name="status_updates"
+    )
     answer = models.CharField(_("answer"), max_length=20, choices=Idea.Answer.choices)
     note = models.TextField(_("public note"), help_text=_("Markdown."))
-    note_html = models.TextField(editable=False, default="")
+    note_html = models.TextField(_("public note (HTML)"), editable=False, default="")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        verbose_name=_("author"),
+        null=True,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["idea", "created_at", "id"]
@@ -133,12 +156,17 @@ class Comment(TimeStampedModel):
         PUBLISHED = "published", _("Published")
         HIDDEN = "hidden", _("Hidden by a moderator")
 
-    idea = models.ForeignKey(Idea, on_delete=models.PROTECT, related_name="comments")
+    idea = models.ForeignKey(
+        Idea, on_delete=models.PROTECT, verbose_name=_("idea"), related_name="comments"
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        verbose_name=_("author"),
+        related_name="comments",
     )
     body = models.TextField(_("comment"), help_text=_("Markdown."))
-    body_html = models.TextField(editable=False, default="")
+    body_html = models.TextField(_("comment (HTML)"), editable=False, default="")
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PUBLISHED
     )

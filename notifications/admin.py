@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.admin_scoping import SITE_WIDE, BrandScopedAdmin
 from notifications.models import Notification
@@ -25,3 +26,7 @@ class NotificationAdmin(BrandScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    @admin.display(description=_("message"))
+    def message(self, obj):
+        return obj.message

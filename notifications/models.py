@@ -25,14 +25,17 @@ class Notification(models.Model):
         PRIZE_WON = "prize_won", _("Prize won")
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        verbose_name=_("recipient"),
+        related_name="notifications",
     )
-    kind = models.CharField(max_length=40, choices=Kind.choices)
-    event_key = models.CharField(max_length=200)
-    params = models.JSONField(default=dict, blank=True)
-    url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    event_key = models.CharField(_("event key"), max_length=200)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    url = models.CharField(_("URL"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

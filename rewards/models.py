@@ -14,15 +14,23 @@ class LedgerEntry(models.Model):
         PRIZE = "prize", _("Prize")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ledger_entries"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        verbose_name=_("user"),
+        related_name="ledger_entries",
     )
     points = models.IntegerField(_("points"))
     reason = models.CharField(_("reason"), max_length=40, choices=Reason.choices)
-    event_key = models.CharField(max_length=200)
+    event_key = models.CharField(_("event key"), max_length=200)
     idea = models.ForeignKey(
-        "ideas.Idea", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "ideas.Idea",
+        on_delete=models.SET_NULL,
+        verbose_name=_("idea"),
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

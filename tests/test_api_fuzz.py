@@ -3,10 +3,11 @@
 extra fields, NUL characters, huge numbers, odd headers), to every operation, through the
 real WSGI application in this process. No answer may be a 5xx.
 
-It runs twice: anonymous, then as a verified user with a personal API token; each run
-must send at least half of MINIMUM_REQUESTS. Path parameters are real slugs, idea ids, pair
-tokens and token ids of a seeded world two times in three (the rest generated), so that
-the views behind the 404 are reached too. On top of schemathesis' own cases: hostile
+It runs twice: anonymous, then as a verified user, by turns with a personal API token and
+with a browser's session (and CSRF token); each run must send at least half of
+MINIMUM_REQUESTS. Path parameters are real slugs, idea ids, pair tokens and token ids of a
+seeded world two times in three (the rest generated), so that the views behind the 404 are
+reached too. On top of schemathesis' own cases: hostile
 headers (a token, a session cookie, a language with any Latin-1 character, NUL included),
 a NUL character in one path parameter, query or body in four, and bodies nested around
 the JSON parser's depth limit.
@@ -28,7 +29,9 @@ import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.test import Client
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 from hypothesis import HealthCheck
 from hypothesis import strategies as st
 from schemathesis.checks import load_all_checks, not_a_server_error
@@ -76,6 +79,7 @@ class World:
     token_ids: list[int] = field(default_factory=list)
     email: str = ""
     authorization: str = ""
+    session_headers: dict[str, str] = field(default_factory=dict)
     protected_token_id: int = 0
     coverage_cases: int = 0
 
@@ -159,6 +163,9 @@ def world(api_as) -> World:
         )  # fmt: skip
     spare_tokens = [api_token_create(user=me, name=f"spare {n}")[0] for n in range(3)]
     client = api_as(me)
+    browser = Client()
+    browser.force_login(me)
+    csrf_secret = get_random_string(32)
     return World(
         slugs=[campaign.slug for campaign in campaigns.values()],
         idea_ids=[idea.pk for group in ideas.values() for idea in group],
@@ -166,6 +173,10 @@ def world(api_as) -> World:
         token_ids=[token.pk for token in spare_tokens],
         email=me.email,
         authorization=client._credentials["HTTP_AUTHORIZATION"],
+        session_headers={
+            "Cookie": f"sessionid={browser.cookies['sessionid'].value}; csrftoken={csrf_secret}",
+            "X-CSRFToken": csrf_secret,
+        },
         protected_token_id=ApiToken.objects.filter(user=me).latest("pk").pk,
     )
 
@@ -371,14 +382,23 @@ def test_no_anonymous_request_gets_a_5xx(api_schema, world):
 
 
 def test_no_logged_in_request_gets_a_5xx(api_schema, world):
+    sent = 0
+
     def send(case):
+        nonlocal sent
+        sent += 1
         # Revoking or rotating the token this run authenticates with would make the rest
         # of the run anonymous: another token of the user is used instead.
         if case.path.startswith("/api/v1/me/tokens/{id}") and str(
             (case.path_parameters or {}).get("id")
         ) == str(world.protected_token_id):
             case.path_parameters["id"] = world.token_ids[0]
-        check(case, world, headers={"Authorization": world.authorization})
+        # Every other request by the session of a browser (with its CSRF token): a token
+        # may not manage tokens, a session may.
+        if sent % 2:
+            check(case, world, headers=world.session_headers)
+        else:
+            check(case, world, headers={"Authorization": world.authorization})
 
     started = time.monotonic()
     sent, failures = fuzz(api_schema, send)

@@ -20,16 +20,21 @@ class Vote(models.Model):
     # PROTECT on ideas and campaigns, here and on ballots, choices, prompts and results:
     # deleting them would silently rewrite other people's ballots and a published audit
     # list. Ideas are hidden or withdrawn, campaigns archived, instead.
-    idea = models.ForeignKey("ideas.Idea", on_delete=models.PROTECT, related_name="votes")
+    idea = models.ForeignKey(
+        "ideas.Idea", on_delete=models.PROTECT, verbose_name=_("idea"), related_name="votes"
+    )
     # PROTECT: deleting an account must not silently remove its votes (the tallies would
     # no longer match and nothing would mark them stale). Erase the account instead
     # (accounts.services.account_erase keeps the row under a pseudonym).
     voter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="votes"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        verbose_name=_("voter"),
+        related_name="votes",
     )
-    value = models.SmallIntegerField(choices=Value.choices)
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
+    value = models.SmallIntegerField(_("value"), choices=Value.choices)
+    created_at = models.DateTimeField(_("created"))
+    updated_at = models.DateTimeField(_("updated"))
 
     class Meta:
         verbose_name = _("vote")
@@ -51,27 +56,34 @@ class IdeaTally(models.Model):
     voting.tally); the empty row is created with the idea."""
 
     idea = models.OneToOneField(
-        "ideas.Idea", on_delete=models.CASCADE, primary_key=True, related_name="tally"
+        "ideas.Idea",
+        on_delete=models.CASCADE,
+        verbose_name=_("idea"),
+        primary_key=True,
+        related_name="tally",
     )
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
-    upvotes = models.PositiveIntegerField(default=0)
-    downvotes = models.PositiveIntegerField(default=0)
-    score = models.IntegerField(default=0)
-    wilson_lower_bound = models.FloatField(default=0.0)
-    highest_milestone = models.PositiveIntegerField(default=0)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, verbose_name=_("campaign"), related_name="+"
+    )
+    upvotes = models.PositiveIntegerField(_("votes for"), default=0)
+    downvotes = models.PositiveIntegerField(_("votes against"), default=0)
+    score = models.IntegerField(_("score"), default=0)
+    wilson_lower_bound = models.FloatField(_("Wilson lower bound"), default=0.0)
+    highest_milestone = models.PositiveIntegerField(_("highest milestone"), default=0)
     # Star ratings: sum of the stars (upvotes then holds the number of ratings).
-    rating_sum = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(_("sum of stars"), default=0)
     # The format's own score: Bayesian average (stars), Bradley-Terry (pairwise).
-    method_score = models.FloatField(default=0.0)
-    hot_score = models.FloatField(default=0.0)
+    method_score = models.FloatField(_("method score"), default=0.0)
+    hot_score = models.FloatField(_("hot score"), default=0.0)
     # Times the idea was shown in a list, and up votes per impression (voting.impressions).
-    impressions = models.PositiveBigIntegerField(default=0)
-    exposure_score = models.FloatField(default=0.0)
-    controversy = models.FloatField(default=0.0)
+    impressions = models.PositiveBigIntegerField(_("impressions"), default=0)
+    exposure_score = models.FloatField(_("exposure score"), default=0.0)
+    controversy = models.FloatField(_("controversy"), default=0.0)
     # Supporter thresholds: stages reached, the deadline of the next one, and the state.
-    support_stage = models.PositiveSmallIntegerField(default=0)
-    support_deadline = models.DateTimeField(null=True, blank=True)
+    support_stage = models.PositiveSmallIntegerField(_("support stage"), default=0)
+    support_deadline = models.DateTimeField(_("support deadline"), null=True, blank=True)
     support_status = models.CharField(
+        _("support status"),
         max_length=20,
         choices=[
             ("active", _("Gathering support")),
@@ -80,8 +92,8 @@ class IdeaTally(models.Model):
         ],
         default="active",
     )
-    last_vote_at = models.DateTimeField(null=True, blank=True)
-    computed_at = models.DateTimeField(null=True, blank=True)
+    last_vote_at = models.DateTimeField(_("last vote"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("idea tally")
@@ -123,14 +135,20 @@ class Ballot(models.Model):
     shown only to the voter; the published audit list names ballots by it."""
 
     campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.PROTECT, related_name="ballots"
+        "campaigns.Campaign",
+        on_delete=models.PROTECT,
+        verbose_name=_("campaign"),
+        related_name="ballots",
     )
     voter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ballots"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        verbose_name=_("voter"),
+        related_name="ballots",
     )
-    receipt = models.CharField(max_length=32, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    receipt = models.CharField(_("receipt"), max_length=32, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("ballot")
@@ -147,9 +165,13 @@ class Ballot(models.Model):
 class BallotChoice(models.Model):
     """An idea on a ballot; `rank` orders ranked ballots (1 = first choice)."""
 
-    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="choices")
-    idea = models.ForeignKey("ideas.Idea", on_delete=models.PROTECT, related_name="+")
-    rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    ballot = models.ForeignKey(
+        Ballot, on_delete=models.CASCADE, verbose_name=_("ballot"), related_name="choices"
+    )
+    idea = models.ForeignKey(
+        "ideas.Idea", on_delete=models.PROTECT, verbose_name=_("idea"), related_name="+"
+    )
+    rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ballot choice")
@@ -173,17 +195,27 @@ class PairwisePrompt(models.Model):
         SKIP = "skip", _("Can't decide")
 
     campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.PROTECT, related_name="pairwise_prompts"
+        "campaigns.Campaign",
+        on_delete=models.PROTECT,
+        verbose_name=_("campaign"),
+        related_name="pairwise_prompts",
     )
     voter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pairwise_prompts"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        verbose_name=_("voter"),
+        related_name="pairwise_prompts",
     )
-    left = models.ForeignKey("ideas.Idea", on_delete=models.PROTECT, related_name="+")
-    right = models.ForeignKey("ideas.Idea", on_delete=models.PROTECT, related_name="+")
-    token = models.CharField(max_length=64, unique=True)
-    issued_at = models.DateTimeField(auto_now_add=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    left = models.ForeignKey(
+        "ideas.Idea", on_delete=models.PROTECT, verbose_name=_("left idea"), related_name="+"
+    )
+    right = models.ForeignKey(
+        "ideas.Idea", on_delete=models.PROTECT, verbose_name=_("right idea"), related_name="+"
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
 
     class Meta:
         verbose_name = _("pairwise prompt")
@@ -202,15 +234,21 @@ class CampaignResult(models.Model):
     then final, with the SHA-256 digest of the canonical anonymised list of counted votes."""
 
     campaign = models.OneToOneField(
-        "campaigns.Campaign", on_delete=models.PROTECT, primary_key=True, related_name="result"
+        "campaigns.Campaign",
+        on_delete=models.PROTECT,
+        verbose_name=_("campaign"),
+        primary_key=True,
+        related_name="result",
     )
-    method = models.CharField(max_length=20)
-    ranking = models.JSONField(default=list, help_text="Idea ids, best first.")
-    details = models.JSONField(default=dict, help_text="Counts, rounds, pairwise matrix.")
-    ballot_count = models.PositiveIntegerField(default=0)
-    digest = models.CharField(max_length=64, blank=True)
-    is_final = models.BooleanField(default=False)
-    computed_at = models.DateTimeField()
+    method = models.CharField(_("method"), max_length=20)
+    ranking = models.JSONField(_("ranking"), default=list, help_text=_("Idea ids, best first."))
+    details = models.JSONField(
+        _("details"), default=dict, help_text=_("Counts, rounds, pairwise matrix.")
+    )
+    ballot_count = models.PositiveIntegerField(_("ballot count"), default=0)
+    digest = models.CharField(_("digest"), max_length=64, blank=True)
+    is_final = models.BooleanField(_("final"), default=False)
+    computed_at = models.DateTimeField(_("computed"))
 
     class Meta:
         verbose_name = _("campaign result")
