@@ -43,6 +43,9 @@ def main() -> int:
     try:
         manage("migrate", "--no-input", "-v", "0", env=env)
         manage("seed_demo", env=env)
+        # With DATABASE_URL and REDIS_URL set nothing else creates the data folder, and
+        # beat dies without a place for its schedule file.
+        services.DATA.mkdir(parents=True, exist_ok=True)
         beat_schedule = services.DATA / "celerybeat-schedule"
         commands = {
             "web": [PYTHON, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"],
