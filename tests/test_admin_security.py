@@ -937,3 +937,35 @@ def test_the_demo_moderator_is_a_brand_moderator_without_powers_over_accounts(cl
     comment.refresh_from_db()
     assert comment.status == Comment.Status.HIDDEN
     assert LedgerEntry.objects.exists()
+
+
+# -- ballot secrecy ---------------------------------------------------------------------------
+
+
+def test_a_brand_moderator_reads_ballots_without_voters_and_nobody_sees_receipts(client, brands):
+    campaign = brands["b"]["campaign"]
+    voter = UserFactory(email="secret.voter@example.org", display_name="Secret Voter")
+    ballot = Ballot.objects.create(campaign=campaign, voter=voter, receipt="r3c31pt" * 4)
+    moderator = staff_with(every_permission_of("voting"))
+    BrandMembershipFactory(brand=brands["b"]["brand"], user=moderator, role="moderator")
+    client.force_login(moderator)
+
+    pages = [
+        client.get(reverse("admin:voting_ballot_changelist")),
+        client.get(reverse("admin:voting_ballot_change", args=[ballot.pk])),
+        client.get(reverse("admin:voting_ballot_changelist"), {"q": "secret.voter"}),
+    ]
+
+    for page in pages:
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "Secret Voter" not in html and "secret.voter@" not in html
+        assert "r3c31pt" not in html
+    # Searching by a voter's address finds nothing out: it is not a search field for them.
+    assert pages[2].context["cl"].search_fields == ()
+
+    site_moderator = staff_with(every_permission_of("voting"), groups=(site_moderators(),))
+    client.force_login(site_moderator)
+    change = client.get(reverse("admin:voting_ballot_change", args=[ballot.pk])).content.decode()
+    assert "Secret Voter" in change
+    assert "r3c31pt" not in change

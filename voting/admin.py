@@ -1,6 +1,11 @@
 from django.contrib import admin
 
-from campaigns.admin_scoping import BrandScopedAdmin, NeverDeletedAdmin, scoped_filter
+from campaigns.admin_scoping import (
+    BrandScopedAdmin,
+    NeverDeletedAdmin,
+    has_site_wide_admin_scope,
+    scoped_filter,
+)
 from voting.models import Ballot, BallotChoice, CampaignResult, IdeaTally, PairwisePrompt, Vote
 
 
@@ -86,22 +91,42 @@ class BallotChoiceInline(admin.TabularInline):
         return False
 
 
+class VoterShownToSiteModeratorsOnly:
+    """Who cast a ballot or answered a pair is for site moderators (and superusers) only:
+    a brand's moderators read ballots without the voter, so an election's ballots stay
+    secret from the brand that runs it. The receipt, which names the voter's line in the
+    published audit list, is shown to nobody here."""
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        if has_site_wide_admin_scope(request.user):
+            return shown
+        return tuple(name for name in shown if name != "voter")
+
+    def get_search_fields(self, request):
+        return ("voter__email",) if has_site_wide_admin_scope(request.user) else ()
+
+    def get_exclude(self, request, obj=None):
+        hidden = ("receipt", "token")
+        if not has_site_wide_admin_scope(request.user):
+            hidden += ("voter",)
+        return hidden
+
+
 @admin.register(Ballot)
-class BallotAdmin(ReadOnlyAdmin):
-    list_display = ("receipt", "campaign", "voter", "updated_at")
+class BallotAdmin(VoterShownToSiteModeratorsOnly, ReadOnlyAdmin):
+    list_display = ("campaign", "voter", "created_at", "updated_at")
     list_filter = (scoped_filter("campaign"),)
-    search_fields = ("receipt", "voter__email")
     list_select_related = ("campaign", "voter")
     inlines = [BallotChoiceInline]
 
 
 @admin.register(PairwisePrompt)
-class PairwisePromptAdmin(ReadOnlyAdmin):
+class PairwisePromptAdmin(VoterShownToSiteModeratorsOnly, ReadOnlyAdmin):
     list_display = ("issued_at", "campaign", "voter", "left", "right", "outcome", "answered_at")
     list_filter = (scoped_filter("campaign"), "outcome")
-    search_fields = ("voter__email",)
     list_select_related = ("campaign", "voter", "left", "right")
-    exclude = ("token",)  # a live token would let a moderator answer for the voter
+    # get_exclude hides the token too: a live token would let a moderator answer for the voter
 
 
 @admin.register(CampaignResult)

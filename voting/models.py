@@ -159,7 +159,8 @@ class Ballot(models.Model):
         indexes = [models.Index(fields=["campaign", "updated_at"])]
 
     def __str__(self):
-        return f"ballot {self.receipt[:8]} in {self.campaign_id}"
+        # Never the receipt: it names the voter's line in the published audit list.
+        return f"ballot {self.pk} in {self.campaign_id}"
 
 
 class BallotChoice(models.Model):
