@@ -32,7 +32,7 @@ from allauth.core.internal.ratelimit import consume, get_cache_key, parse_rate, 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.checks import Error
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -56,6 +56,7 @@ MESSAGES = {
     "export": _("You have requested many exports in a short time."),
     "token": _("Too many API token requests from this address."),
     "report": _("You have sent many reports in a short time."),
+    "write": _("You have made many changes in a short time."),
     # allauth's actions (ACCOUNT_RATE_LIMITS), for its 429 page.
     "signup": _("Too many sign-ups from this address."),
     "login": _("Too many login attempts from this address."),
@@ -194,13 +195,29 @@ def too_many_requests(request: HttpRequest, *, message: str, retry_after: int) -
 
 
 class RateLimitMiddleware:
-    """Pages: a RateLimited that leaves a view becomes the 429 page; a 429 a view made
-    itself of the error (say, a form showing it) gets its Retry-After header."""
+    """Every write, whatever its door (page, API, admin, account pages), first counts
+    against the catch-all "write" rate: the actions with a rate of their own (votes, ideas,
+    ...) are limited more closely in their views, and no write is left unlimited. (An API
+    request with a token is authenticated later, by DRF: here it counts by address only.)
+    Pages: a RateLimited that leaves a view becomes the 429 page; a 429 a view made itself
+    of the error (say, a form showing it) gets its Retry-After header."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        try:
+            rate_limit(request, "write")
+        except RateLimited as refusal:
+            if request.path.startswith("/api/"):
+                response = JsonResponse(
+                    {"detail": str(refusal.message), "code": refusal.code}, status=429
+                )
+                response["Retry-After"] = str(refusal.retry_after)
+                return response
+            return too_many_requests(
+                request, message=refusal.message, retry_after=refusal.retry_after
+            )
         response = self.get_response(request)
         retry_after = getattr(request, "foule_retry_after", None)
         if response.status_code == 429 and retry_after and not response.has_header("Retry-After"):

@@ -125,7 +125,7 @@ def test_the_default_rates_stop_twenty_idea_submissions_in_a_row():
 def test_every_write_has_a_default_rate_and_the_rates_parse():
     assert set(base_settings.FOULE_RATE_LIMITS) == {
         "idea_submit", "comment", "vote", "ballot", "pairwise_answer", "invitation",
-        "export", "token", "report",
+        "export", "token", "report", "write",
     }  # fmt: skip
     assert all(base_settings.FOULE_RATE_LIMITS.values())
     with override_settings(
@@ -712,3 +712,43 @@ def test_the_counts_live_under_the_test_key_prefix_that_each_test_empties():
     keys = list(cache._cache.get_client().scan_iter(match=f"{settings.FOULE_REDIS_PREFIX}:*rl*"))
     assert len(keys) == 1
     assert keys[0].decode().startswith(f"{settings.FOULE_REDIS_PREFIX}:")
+
+
+# -- the catch-all: every write at any door ----------------------------------------------------
+
+
+def test_every_write_counts_against_the_catch_all_even_without_a_rate_of_its_own():
+    """Following a campaign has no rate of its own; the "write" rate still stops a script."""
+    from campaigns.models import CampaignFollow
+
+    campaign = CampaignFactory()
+    user = UserFactory()
+    client = browser(user)
+    url = f"/campaigns/{campaign.slug}/follow/"
+    with limits(write="3/m/user"):
+        answers = [client.post(url, {"follow": "1" if n % 2 == 0 else ""}) for n in range(3)]
+        following = CampaignFollow.objects.filter(campaign=campaign, user=user).exists()
+        refused = client.post(url, {"follow": "" if following else "1"})
+
+    assert 429 not in [answer.status_code for answer in answers]
+    assert_page_limited(refused)
+    assert CampaignFollow.objects.filter(campaign=campaign, user=user).exists() == following
+    # Reading is never limited.
+    with limits(write="3/m/user"):
+        assert client.get(f"/campaigns/{campaign.slug}/").status_code == 200
+
+
+def test_the_catch_all_answers_the_api_in_json_by_address():
+    user = UserFactory()
+    with limits(write="2/m/ip"):
+        answers = [
+            APIClient().post(
+                "/api/v1/auth/token/", {"email": user.email, "password": "wrong"}, format="json"
+            )
+            for _ in range(3)
+        ]
+
+    assert [answer.status_code for answer in answers[:2]] == [400, 400]
+    body = assert_api_limited(answers[2])
+    assert body["code"] == "rate_limited"
+    assert "many changes" in body["detail"]

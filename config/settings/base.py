@@ -174,6 +174,8 @@ FOULE_RATE_LIMITS = {
         "token": "10/m/ip,50/h/ip",
         # No door yet: moderation reports will call rate_limit(request, "report").
         "report": "10/m/user,50/h/user,60/m/ip",
+        # Every write at any door (core.ratelimit.RateLimitMiddleware), the ones above too.
+        "write": "120/m/user,2000/h/user,1200/m/ip",
     }.items()
 }
 

@@ -162,6 +162,7 @@ def service_env() -> dict:
         # what the limits on writes stop (core/ratelimit.py). The bench measures the rest.
         "FOULE_API_USER_RATE": "1000000/second",
         "FOULE_RATE_LIMIT_VOTE": "",
+        "FOULE_RATE_LIMIT_WRITE": "",
     }
 
 
