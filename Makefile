@@ -21,6 +21,7 @@ run: $(STAMP)
 	$(PY) scripts/run.py
 
 test: $(STAMP)
+	$(PY) scripts/browser.py ensure
 	$(PY) scripts/services.py run -- $(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP)  ## everything but the browser, real-worker and API fuzzing tests

@@ -3,6 +3,7 @@ Celery worker and beat, until Ctrl-C stops them all (and the embedded servers)."
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -19,12 +20,34 @@ HOST = os.environ.get("FOULE_HOST", "127.0.0.1")
 PORT = os.environ.get("FOULE_PORT", "8000")
 
 
+# A process that dies is started again, unless it keeps dying: then `make run` stops.
+RESTARTS_ALLOWED = 5
+RESTART_WINDOW_SECONDS = 60
+
+
 def manage(*args: str, env: dict) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
+
+
+def start(command: list[str], env: dict) -> subprocess.Popen:
+    # Its own process group, so that stopping it stops what it started too (the web
+    # server's autoreloader runs the server in a child process).
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+
+
+def stop(child: subprocess.Popen, deadline: float) -> None:
+    if child.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGTERM)
+    try:
+        child.wait(timeout=max(0.1, deadline - time.time()))
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
 
 
 def main() -> int:
@@ -38,8 +61,11 @@ def main() -> int:
         **env_overrides,
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
         "PYTHONUNBUFFERED": "1",
+        # The development server runs each request in a thread of its own: a connection
+        # kept for a minute per thread exhausted a shared PostgreSQL. One per request here.
+        "DATABASE_CONN_MAX_AGE": os.environ.get("DATABASE_CONN_MAX_AGE", "0"),
     }
-    children: list[subprocess.Popen] = []
+    children: dict[str, subprocess.Popen] = {}
     try:
         manage("migrate", "--no-input", "-v", "0", env=env)
         manage("seed_demo", env=env)
@@ -48,36 +74,43 @@ def main() -> int:
         services.DATA.mkdir(parents=True, exist_ok=True)
         beat_schedule = services.DATA / "celerybeat-schedule"
         commands = {
-            "web": [PYTHON, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"],
+            # Reloads itself when a Python file changes (the worker and beat do not: restart
+            # `make run` after changing a task; the data is kept, seeding is idempotent).
+            "web": [PYTHON, "manage.py", "runserver", f"{HOST}:{PORT}"],
             "worker": [PYTHON, "-m", "celery", "-A", "config", "worker", "-l", "WARNING",
                        "-c", "2", "-n", "foule@%h"],
             "beat": [PYTHON, "-m", "celery", "-A", "config", "beat", "-l", "WARNING",
                      "-s", str(beat_schedule)],
         }  # fmt: skip
-        for _name, command in commands.items():
-            children.append(subprocess.Popen(command, cwd=ROOT, env=env))
+        for name, command in commands.items():
+            children[name] = start(command, env)
         print(f"\n  Foule is at http://{HOST}:{PORT}/  (Ctrl-C stops everything)\n", flush=True)
-        while all(child.poll() is None for child in children):
+        restarts: list[float] = []
+        while True:
             time.sleep(0.5)
-        print("[run] a process stopped; stopping the others", flush=True)
-        return 1
+            for name, child in children.items():
+                if child.poll() is None:
+                    continue
+                now = time.time()
+                restarts = [at for at in restarts if at > now - RESTART_WINDOW_SECONDS]
+                if len(restarts) >= RESTARTS_ALLOWED:
+                    print(f"[run] {name} keeps stopping; stopping everything", flush=True)
+                    return 1
+                restarts.append(now)
+                print(f"[run] {name} stopped (exit {child.returncode}); starting it again",
+                      flush=True)  # fmt: skip
+                children[name] = start(commands[name], env)
     except KeyboardInterrupt:
         print("\n[run] stopping…", flush=True)
         return 0
     finally:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
         deadline = time.time() + 15
-        for child in children:
-            try:
-                child.wait(timeout=max(0.1, deadline - time.time()))
-            except subprocess.TimeoutExpired:
-                child.kill()
+        for child in children.values():
+            stop(child, deadline)
         if stoppers:
             services.ENV_FILE.unlink(missing_ok=True)
-        for stop in stoppers:
-            stop()
+        for stop_service in stoppers:
+            stop_service()
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ pytest-django's live server."""
 
 import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ from playwright.sync_api import expect
 # refuse the ORM calls made by the tests themselves (factories, assertions).
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = "/usr/bin/chromium"
+sys.path.append(str(Path(__file__).resolve().parents[2] / "scripts"))
+import browser as chromium  # noqa: E402  (scripts/browser.py: found or installed by `make test`)
+
 # Default wait of `expect` for pages and htmx swaps (Playwright's own is 5 s), and of
 # page actions; waits on the Celery worker pass their own, longer timeout.
 UI_TIMEOUT_MS = 10_000
@@ -24,7 +27,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
-        "executable_path": CHROMIUM,
+        "executable_path": chromium.ensure(),
         "args": [
             "--headless",
             "--no-sandbox",
