@@ -3,7 +3,10 @@
 import re
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from accounts.services import email_is_reserved
 from core.ratelimit import client_address
 
 # The pages a "Sign up" / "Log in" link on a campaign or idea page sends back to.
@@ -34,6 +37,17 @@ class AccountAdapter(DefaultAccountAdapter):
         the API's throttles (X-Forwarded-For only through DJANGO_TRUSTED_PROXY_COUNT
         proxies of ours)."""
         return client_address(request)
+
+    def clean_email(self, email: str) -> str:
+        """allauth's hook for every address chosen (sign-up, adding an address): the
+        domain of erased accounts' placeholders is reserved (accounts.services)."""
+        email = super().clean_email(email)
+        if email_is_reserved(email):
+            raise forms.ValidationError(
+                _("This address cannot be used: enter your own email address."),
+                code="reserved_email",
+            )
+        return email
 
     def save_user(self, request, user, form, commit=True):
         """allauth's save, plus the display name the sign-up form asks for

@@ -20,6 +20,7 @@ from accounts import services
 from accounts.models import User
 from accounts.rules import is_moderator
 from accounts.tokens import api_tokens_revoke_all
+from core.admin_input import AdminInputGuard
 from core.errors import ApplicationError
 
 
@@ -52,7 +53,7 @@ class PasswordChangeRevokingTokensForm(AdminPasswordChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AdminInputGuard, BaseUserAdmin):
     change_password_form = PasswordChangeRevokingTokensForm
     ordering = ("-date_joined",)
     list_display = ("email", "display_name", "is_active", "is_staff", "date_joined", "last_login")
@@ -175,7 +176,7 @@ SUPERUSER_ONLY_MODELS = (
 )
 
 
-class SuperuserOnlyAdminMixin:
+class SuperuserOnlyAdminMixin(AdminInputGuard):
     def has_module_permission(self, request):
         return request.user.is_superuser and super().has_module_permission(request)
 

@@ -2,9 +2,12 @@ import logging
 
 from allauth.account.models import EmailAddress
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,6 +16,7 @@ from accounts import tokens
 from accounts.models import ApiToken, User
 from campaigns import services as campaign_services
 from campaigns import team
+from campaigns.models import BrandMembership
 from core.errors import ApplicationError, NotAllowed
 from core.text import clean_single_line
 from notifications import services as notification_services
@@ -91,10 +95,20 @@ ERASED_FIELDS = [
 ]
 
 
+ERASED_EMAIL_DOMAIN = "erased.invalid"
+
+
 def erased_email(pk: int) -> str:
     """The address an erased account keeps: unique, and undeliverable (`.invalid` is
-    reserved by RFC 2606)."""
-    return f"erased-{pk}@erased.invalid"
+    reserved by RFC 2606). Nobody signs up with or adds an address of this domain
+    (`accounts.adapters.AccountAdapter.clean_email`): one taken in advance would make the
+    erasure of account `pk` fail on the unique address."""
+    return f"erased-{pk}@{ERASED_EMAIL_DOMAIN}"
+
+
+def email_is_reserved(email: str) -> bool:
+    """The address belongs to the domain of erased accounts' placeholders."""
+    return (email or "").strip().lower().rpartition("@")[2] == ERASED_EMAIL_DOMAIN
 
 
 def account_password_check(*, request, user: User, password: str) -> None:
@@ -116,6 +130,22 @@ def account_password_check(*, request, user: User, password: str) -> None:
         )
 
 
+def _admin_log_forget(*, user: User, old_name: str, membership_ids: list[str]) -> None:
+    """The admin's log (`django_admin_log.object_repr`) keeps each object's name as it was
+    when logged: the account's entries (blocked, changed by a superuser) and its brand
+    memberships' name it. They now name the pseudonym; who did what stays."""
+    about_account = Q(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk))
+    about_memberships = Q(
+        content_type=ContentType.objects.get_for_model(BrandMembership),
+        object_id__in=membership_ids,
+    )
+    LogEntry.objects.filter(about_account).update(object_repr=user.public_name)
+    if old_name and membership_ids:
+        LogEntry.objects.filter(about_memberships).update(
+            object_repr=Replace("object_repr", Value(old_name), Value(user.public_name))
+        )
+
+
 def account_erase(*, user: User, requested_by: User) -> User:
     """Erase the personal data of `user`'s account, at their request (or a superuser's).
 
@@ -126,7 +156,8 @@ def account_erase(*, user: User, requested_by: User) -> User:
     display and real names, the password (made unusable, which also ends every session:
     Django checks a hash of it on each request), allauth's email records, API tokens,
     notifications, campaign follows, brand memberships, the brands' invitations to its
-    addresses, groups, permissions and staff flags; the account can no longer log in.
+    addresses, its addresses' lines in campaigns' invitation lists, its name in the admin's
+    log, groups, permissions and staff flags; the account can no longer log in.
 
     Refused with `last_owner` (Conflict, 409), changing nothing, while the account is the
     only owner of a brand. Holds the account's row lock; idempotent (erasing an erased
@@ -137,6 +168,9 @@ def account_erase(*, user: User, requested_by: User) -> User:
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.erased_at is not None:
             return user
+        # The admin's log names the account (and its memberships) as they were shown.
+        logged_name = user.public_name
+        membership_ids = [str(pk) for pk in user.brand_memberships.values_list("pk", flat=True)]
         # First, as it may refuse: nothing has changed yet.
         team.memberships_end_for_account(user=user)
         placeholder = erased_email(user.pk)
@@ -145,6 +179,7 @@ def account_erase(*, user: User, requested_by: User) -> User:
             *EmailAddress.objects.filter(user=user).values_list("email", flat=True),
         }
         team.invitations_forget_for_account(user=user, emails=addresses, placeholder=placeholder)
+        campaign_services.campaign_invitation_lists_forget(emails=addresses)
         EmailAddress.objects.filter(user=user).delete()
         ApiToken.objects.filter(user=user).delete()
         campaign_services.campaign_follows_end_for_account(user=user)
@@ -163,6 +198,7 @@ def account_erase(*, user: User, requested_by: User) -> User:
         user.last_login = None
         user.erased_at = timezone.now()
         user.save(update_fields=ERASED_FIELDS)
+        _admin_log_forget(user=user, old_name=logged_name, membership_ids=membership_ids)
     # The account's id only: no personal datum in the logs.
     logger.info("account %s erased (requested by account %s)", user.pk, requested_by.pk)
     return user
@@ -174,13 +210,13 @@ BLOCK_REASON_MAX_LENGTH = 1000
 
 
 def user_block(*, user: User, moderator: User, reason: str) -> User:
-    """Block `user`: they can no longer log in, and their sessions and API tokens stop
-    working at their next request (Django's backends and `accounts.authentication` refuse
-    an inactive account). Only site moderators block (`accounts.rules.can_block_account`:
-    never their own account or a superuser's; a staff account only by a superuser). The
-    reason is required and kept, with the moderator, in the account's history (the admin's
-    log). Holds the account's row lock; idempotent: blocking a blocked account changes
-    nothing."""
+    """Block `user`: they can no longer log in, and their sessions stop working at their
+    next request (Django's backends refuse an inactive account); their API tokens are
+    revoked, so that lifting the block does not bring them back. Only site moderators
+    block (`accounts.rules.can_block_account`: never their own account or a superuser's; a
+    staff account only by a superuser). The reason is required and kept, with the
+    moderator, in the account's history (the admin's log). Holds the account's row lock;
+    idempotent: blocking a blocked account changes nothing."""
     if not account_rules.can_block_account(moderator, user):
         raise NotAllowed(
             _("Only site moderators can block accounts, and never their own or a superuser's.")
@@ -202,6 +238,9 @@ def user_block(*, user: User, moderator: User, reason: str) -> User:
             return user
         user.is_active = False
         user.save(update_fields=["is_active"])
+        # For good: lifting the block later must not bring back the tokens it was
+        # abused through.
+        tokens.api_tokens_revoke_all(user=user, reason="account blocked")
         LogEntry.objects.log_actions(
             user_id=moderator.pk,
             queryset=[user],

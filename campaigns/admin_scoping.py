@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from accounts.rules import is_moderator
 from campaigns.models import BrandMembership
 from campaigns.rules import MODERATES
+from core.admin_input import AdminInputGuard
 
 # `scope_brand_field` of rows that belong to no brand (notifications): only superusers and
 # site moderators see them.
@@ -68,7 +69,7 @@ def has_admin_scope(user) -> bool:
     return has_site_wide_admin_scope(user) or bool(moderated_brand_ids(user))
 
 
-class BrandScopedAdmin(admin.ModelAdmin):
+class BrandScopedAdmin(AdminInputGuard, admin.ModelAdmin):
     """A ModelAdmin whose rows, pages and actions are limited to the user's brands.
 
     Set `scope_brand_field` to the lookup from the model to its brand ("campaign__brand");
@@ -80,6 +81,15 @@ class BrandScopedAdmin(admin.ModelAdmin):
         return scope_queryset(
             super().get_queryset(request), user=request.user, brand_field=self.scope_brand_field
         )
+
+    def get_search_fields(self, request):
+        """A brand's moderator is never shown people's addresses (they see public names):
+        searching by an account's email (`author__email`) would tell them who wrote or
+        voted what under a display name, so only site-wide staff search through it."""
+        fields = super().get_search_fields(request)
+        if has_site_wide_admin_scope(request.user):
+            return fields
+        return tuple(field for field in fields if not field.endswith("__email"))
 
     def is_in_scope(self, request, obj) -> bool:
         """`obj` (or, without one, anything of this admin) is within the user's scope. The

@@ -31,12 +31,16 @@ from campaigns.models import Brand, Campaign, CampaignPrize, CampaignTerms
 from campaigns.presets import PRESETS, Preset, brand_enters_candidates, is_election
 from core.errors import ApplicationError, Conflict, NotAllowed
 from core.markdown import render_markdown
-from core.text import clean_single_line
+from core.text import check_cleaned_length, clean_single_line
 from ideas.models import Idea
 from voting.models import BallotChoice, IdeaTally, PairwisePrompt
 
 State = Campaign.State
 POINT_REASONS = ("idea_published", "idea_first_vote", "comment_posted")
+# What the database stores at most (checked again after cleaning: core.text).
+CAMPAIGN_TITLE_MAX_LENGTH = Campaign._meta.get_field("title").max_length
+CANDIDATE_TITLE_MAX_LENGTH = Idea._meta.get_field("title").max_length
+PRIZE_TITLE_MAX_LENGTH = CampaignPrize._meta.get_field("title").max_length
 EDITABLE_STATES = (State.DRAFT, State.SCHEDULED)
 SCHEDULE_FIELDS = (
     "submission_opens_at",
@@ -113,6 +117,7 @@ def draft_create(
     title = clean_single_line(title)
     if not title:
         raise ApplicationError(_("Give the campaign a title."), field="title")
+    check_cleaned_length(title, max_length=CAMPAIGN_TITLE_MAX_LENGTH, field="title")
     for _attempt in range(3):  # a concurrent draft may take the slug; try a fresh one
         try:
             with transaction.atomic():
@@ -143,6 +148,7 @@ def campaign_basics_update(
     title = clean_single_line(title)
     if not title:
         raise ApplicationError(_("Give the campaign a title."), field="title")
+    check_cleaned_length(title, max_length=CAMPAIGN_TITLE_MAX_LENGTH, field="title")
     with transaction.atomic():
         locked = _locked_for_edit(campaign, actor)
         if brand.pk != locked.brand_id:
@@ -473,6 +479,7 @@ def candidate_add(
     title, description = clean_single_line(title), _normalise(description)
     if not title:
         raise ApplicationError(_("Give the candidate a name."), field="title")
+    check_cleaned_length(title, max_length=CANDIDATE_TITLE_MAX_LENGTH, field="title")
     with transaction.atomic():
         locked = _locked_for_edit(campaign, actor)
         if not brand_enters_candidates(locked):
@@ -516,6 +523,7 @@ def candidate_update(
     title, description = clean_single_line(title), _normalise(description)
     if not title:
         raise ApplicationError(_("Give the candidate a name."), field="title")
+    check_cleaned_length(title, max_length=CANDIDATE_TITLE_MAX_LENGTH, field="title")
     with transaction.atomic():
         _locked, idea = _locked_candidate(campaign, actor, idea_id)
         idea.title, idea.body = title, description
@@ -595,6 +603,10 @@ def campaign_rewards_update(
         not clean_single_line(prize.title) for prize in prizes
     ):
         raise ApplicationError(_("Every prize needs a rank and a title."), field="prizes")
+    for prize in prizes:
+        check_cleaned_length(
+            clean_single_line(prize.title), max_length=PRIZE_TITLE_MAX_LENGTH, field="prizes"
+        )
     with transaction.atomic():
         locked = _locked_for_edit(campaign, actor)
         locked.points = clean_points

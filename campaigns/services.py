@@ -10,7 +10,7 @@ from campaigns import rules as campaign_rules
 from campaigns.models import Brand, Campaign
 from core.errors import ApplicationError, NotAllowed
 from core.markdown import render_markdown
-from core.text import clean_single_line
+from core.text import check_cleaned_length, clean_single_line
 
 
 def _unique_slug(title: str) -> str:
@@ -47,6 +47,9 @@ def campaign_create(
     title = clean_single_line(title)
     if not title:
         raise ApplicationError(_("Give the campaign a title."), field="title")
+    check_cleaned_length(
+        title, max_length=Campaign._meta.get_field("title").max_length, field="title"
+    )
     if submission_closes_at <= submission_opens_at:
         raise ApplicationError(
             _("Submissions must close after they open."), field="submission_closes_at"
@@ -116,3 +119,30 @@ def campaign_follows_end_for_account(*, user) -> int:
 
     ended, _counts = CampaignFollow.objects.filter(user=user).delete()
     return ended
+
+
+def campaign_invitation_lists_forget(*, emails: set[str]) -> int:
+    """Take `emails` (an erased account's addresses) out of every campaign's list of
+    invited participants: the lines that are exactly one of them, ignoring case and
+    spaces; `@domain` lines and other addresses stay. Locks each campaign changed; returns
+    how many changed."""
+    wanted = {email.strip().lower() for email in emails if email and email.strip()}
+    if not wanted:
+        return 0
+    changed = 0
+    with transaction.atomic():
+        for email in sorted(wanted):
+            candidates = (
+                Campaign.objects.select_for_update()
+                .filter(invited_participants__icontains=email)
+                .order_by("pk")
+            )
+            for campaign in candidates:
+                lines = campaign.invited_participants.splitlines()
+                kept = [line for line in lines if line.strip().lower() not in wanted]
+                if len(kept) == len(lines):
+                    continue
+                campaign.invited_participants = "\n".join(kept)
+                campaign.save(update_fields=["invited_participants"])
+                changed += 1
+    return changed

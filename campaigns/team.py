@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from campaigns import rules as campaign_rules
 from campaigns.models import Brand, BrandInvitation, BrandMembership
 from core.errors import ApplicationError, Conflict, NotAllowed
-from core.text import clean_single_line
+from core.text import check_cleaned_length, clean_single_line
 
 Role = BrandMembership.Role
 ROLE_ORDER = [Role.OWNER, Role.MANAGER, Role.MODERATOR, Role.ANALYST]
@@ -229,6 +229,7 @@ def brand_update(
     name = clean_single_line(name)
     if not name:
         raise ApplicationError(_("The brand needs a name."), field="name")
+    check_cleaned_length(name, max_length=Brand._meta.get_field("name").max_length, field="name")
     with transaction.atomic():
         brand = _lock_brand(brand)
         brand.name = name

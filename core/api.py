@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.throttling import AnonRateThrottle, BaseThrottle, UserRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import ApplicationError, Duplicate, RateLimited
-from core.ratelimit import client_address_for_limits, limited_message
+from core.ratelimit import SAFE_METHODS, client_address_for_limits, limited_message, rate_limit
 
 
 def exception_handler(exc, context):
@@ -71,3 +71,23 @@ class AccountRateThrottle(UserRateThrottle):
         if not (request.user and request.user.is_authenticated):
             return None
         return super().get_cache_key(request, view)
+
+
+class AccountWriteThrottle(BaseThrottle):
+    """The per-account part of the catch-all "write" rate (FOULE_RATE_LIMITS) for a write
+    that DRF authenticated itself, with a personal token: RateLimitMiddleware runs before
+    DRF knows that account and counted the request by address only, so an account with
+    several tokens, from several addresses, had no per-account catch-all at all. A session's
+    write was counted by the middleware and is not counted twice (a token of another
+    account sent with a session counts for the token's account). Over the rate: 429 with
+    Retry-After (core.errors.RateLimited, through `exception_handler`)."""
+
+    def allow_request(self, request, view):
+        if request.method in SAFE_METHODS or not (request.user and request.user.is_authenticated):
+            return True
+        django_request = request._request
+        if getattr(django_request, "foule_write_counted_account_id", None) == request.user.pk:
+            return True
+        rate_limit(django_request, "write", only_per="user")
+        django_request.foule_write_counted_account_id = request.user.pk
+        return True

@@ -103,9 +103,10 @@ def configured_rates(action: str) -> str:
     return (limits.get(action) or "").strip()
 
 
-def _applicable_rates(rates: str, *, user, key) -> list[str]:
+def _applicable_rates(rates: str, *, user, key, only_per: str | None = None) -> list[str]:
     """The rates that apply to this request: per-user ones need an account, per-key ones a
-    key (an anonymous request is limited by its address only)."""
+    key (an anonymous request is limited by its address only); with `only_per`, only the
+    rates of that kind ("user", "ip", "key")."""
     applicable = []
     for part in rates.split(","):
         part = part.strip()
@@ -113,6 +114,8 @@ def _applicable_rates(rates: str, *, user, key) -> list[str]:
             continue
         per = parse_rate(part).per
         if (per == "user" and user is None) or (per == "key" and key is None):
+            continue
+        if only_per is not None and per != only_per:
             continue
         applicable.append(part)
     return list(dict.fromkeys(applicable))
@@ -149,11 +152,14 @@ def limited_message(action: str, seconds: int) -> str:
     }
 
 
-def rate_limit(request: HttpRequest, action: str, *, key: str | None = None) -> None:
+def rate_limit(
+    request: HttpRequest, action: str, *, key: str | None = None, only_per: str | None = None
+) -> None:
     """Count one `action` by this request's account and address; raise RateLimited (and
     count nothing) if one of the action's rates is used up. GET, HEAD and OPTIONS never
     count. Call it before the write, outside any `except ApplicationError` that would turn
-    the refusal into a 200 or a redirect.
+    the refusal into a 200 or a redirect. `only_per` counts only the rates of one kind
+    (see `AccountWriteThrottle` in core.api).
 
     The rates are consumed one by one through allauth's limiter; when one refuses, the
     hits already counted for this request are taken back, so a refused request costs
@@ -164,7 +170,7 @@ def rate_limit(request: HttpRequest, action: str, *, key: str | None = None) -> 
     if not rates:
         return
     user = request.user if getattr(request.user, "is_authenticated", False) else None
-    applicable = _applicable_rates(rates, user=user, key=key)
+    applicable = _applicable_rates(rates, user=user, key=key, only_per=only_per)
     counted = []
     for rate in applicable:
         usage = consume(request, app=APP, action=action, config={action: rate}, user=user, key=key)
@@ -198,7 +204,8 @@ class RateLimitMiddleware:
     """Every write, whatever its door (page, API, admin, account pages), first counts
     against the catch-all "write" rate: the actions with a rate of their own (votes, ideas,
     ...) are limited more closely in their views, and no write is left unlimited. (An API
-    request with a token is authenticated later, by DRF: here it counts by address only.)
+    request with a token is authenticated later, by DRF: here it counts by address only,
+    and core.api.AccountWriteThrottle counts the account's part.)
     Pages: a RateLimited that leaves a view becomes the 429 page; a 429 a view made itself
     of the error (say, a form showing it) gets its Retry-After header."""
 
@@ -206,6 +213,11 @@ class RateLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # The account whose "write" rates were counted here (a session's), if any; DRF
+        # counts the account it authenticates itself (core.api.AccountWriteThrottle).
+        request.foule_write_counted_account_id = None
+        if request.method not in SAFE_METHODS and getattr(request.user, "is_authenticated", False):
+            request.foule_write_counted_account_id = request.user.pk
         try:
             rate_limit(request, "write")
         except RateLimited as refusal:

@@ -13,6 +13,10 @@ the Indic scripts and emoji sequences (family, professions, skin tones) need.
 import re
 import unicodedata
 
+from django.utils.translation import gettext as _
+
+from core.errors import ApplicationError
+
 # Bidirectional embeddings, overrides, isolates and marks (the "Trojan Source" set):
 # U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C.
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
@@ -40,3 +44,17 @@ def clean_single_line(value: str | None) -> str:
     text = _REMOVED.sub("", text)
     text = _CONTROLS.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
+
+
+def check_cleaned_length(value: str, *, max_length: int, field: str) -> None:
+    """Raise ApplicationError on `field` when `value` (a text `clean_single_line` returned)
+    is longer than `max_length`. A form or serializer checks the length of what was sent,
+    but NFC can lengthen a text (U+FB2C, one Hebrew presentation form, becomes three
+    characters), and PostgreSQL refuses an over-long value with a 500: the service checks
+    again what it is about to store."""
+    if len(value) > max_length:
+        raise ApplicationError(
+            _("Keep this to %(count)d characters or fewer.") % {"count": max_length},
+            field=field,
+            code="too_long",
+        )

@@ -3,7 +3,7 @@ import hmac
 from django.conf import settings
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from accounts.rules import is_site_staff
 from core.selectors import health_status
@@ -43,6 +43,7 @@ def healthz(request):
     return JsonResponse(status, status=200 if status["ok"] else 503)
 
 
+@require_safe
 def public_upload(request, path: str):
     """A public upload from MEDIA_ROOT (read at each request, not when the URLs load)."""
     from django.conf import settings

@@ -10,7 +10,7 @@ from campaigns.models import Campaign, CampaignTerms, TermsAcceptance
 from campaigns.selectors import campaign_progress_forget
 from core.errors import ApplicationError, Conflict, Duplicate, NotAllowed
 from core.markdown import render_markdown
-from core.text import clean_single_line
+from core.text import check_cleaned_length, clean_single_line
 from ideas import rules as idea_rules
 from ideas.models import Comment, Idea, IdeaRevision, IdeaStatusUpdate
 from notifications.models import Notification
@@ -37,8 +37,11 @@ def terms_accepted(*, user, campaign: Campaign) -> bool:
 
 
 def _normalised(text: str) -> str:
-    """The text as compared for duplicates: same letters, any case, any spacing."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    """The text as compared for duplicates: same letters, any case, any spacing, any
+    compatibility form ("ﬁ" and "fi", full-width letters), without the invisible and
+    bidirectional characters that core.text removes from titles."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(clean_single_line(unicodedata.normalize("NFKC", folded)).split())
 
 
 def _lock_author_in_campaign(*, author, campaign_id: int) -> None:
@@ -56,14 +59,19 @@ def _same_idea_by_author(*, author, campaign: Campaign, title: str, body: str) -
     """The author's first idea in `campaign` with the same title and description (ignoring
     case and spacing) that a moderator has not hidden, or None."""
     wanted = (_normalised(title), _normalised(body))
-    candidates = (
-        Idea.objects.filter(campaign=campaign, author=author, title__iexact=title)
-        .exclude(status=Idea.Status.HIDDEN)
-        .order_by("created_at", "pk")
-        .only("pk", "title", "body")
-    )
-    for candidate in candidates:
-        if (_normalised(candidate.title), _normalised(candidate.body)) == wanted:
+    # The titles are compared here, not with the database's case-insensitive match, which
+    # knows neither NFKC nor case folding ("STRASSE" and "Straße"); an author's titles in
+    # one campaign are few and short. Only the bodies of the matching titles are read.
+    ideas = Idea.objects.filter(campaign=campaign, author=author).exclude(status=Idea.Status.HIDDEN)
+    same_title = [
+        pk
+        for pk, candidate_title in ideas.values_list("pk", "title")
+        if _normalised(candidate_title) == wanted[0]
+    ]
+    if not same_title:
+        return None
+    for candidate in ideas.filter(pk__in=same_title).order_by("created_at", "pk"):
+        if _normalised(candidate.body) == wanted[1]:
             return candidate
     return None
 
@@ -107,6 +115,7 @@ def idea_submit(
     title, body = clean_single_line(title), body.strip()
     if not title:
         raise ApplicationError(_("Give your idea a title."), field="title")
+    check_cleaned_length(title, max_length=IDEA_TITLE_MAX_LENGTH, field="title")
     if not body:
         raise ApplicationError(_("Describe your idea."), field="body")
     if campaign.voting_method == Campaign.VotingMethod.BUDGET:

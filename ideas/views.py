@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget
 
 from accounts.rules import is_verified
@@ -74,6 +74,7 @@ def _detail_context(request, idea: Idea, **extra) -> dict:
     return context
 
 
+@require_safe
 def idea_detail(request, pk: int):
     idea = _idea_or_404(request, pk)
     return render(request, "ideas/detail.html", _detail_context(request, idea))

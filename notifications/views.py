@@ -1,13 +1,14 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from notifications import selectors, services
 from notifications.models import Notification
 
 
 @login_required
+@require_safe
 def notification_list(request):
     page = Paginator(selectors.notification_list(recipient=request.user), 30).get_page(
         request.GET.get("page")

@@ -556,6 +556,7 @@ def test_the_proxy_count_is_one_setting_for_drf_and_allauth():
     assert base_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == [
         "core.api.AddressRateThrottle",
         "core.api.AccountRateThrottle",
+        "core.api.AccountWriteThrottle",
     ]
 
 

@@ -112,6 +112,19 @@ class VoterShownToSiteModeratorsOnly:
             hidden += ("voter",)
         return hidden
 
+    def lookup_allowed(self, lookup, value, request=None):
+        """Django allows any lookup on a local field in the URL (`?voter=12`,
+        `?token__startswith=a`): what the list hides it must not filter on either, or the
+        voter's ballot, a receipt or a live token is found one question at a time."""
+        field = lookup.split("__", 1)[0]
+        if field in ("receipt", "token"):
+            return False
+        if field in ("voter", "voter_id") and not (
+            request is not None and has_site_wide_admin_scope(request.user)
+        ):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
 
 @admin.register(Ballot)
 class BallotAdmin(VoterShownToSiteModeratorsOnly, ReadOnlyAdmin):

@@ -6,7 +6,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from core.errors import ApplicationError, RateLimited
 from core.ratelimit import rate_limit
@@ -187,6 +192,7 @@ def campaign_compare(request, slug: str):
     )
 
 
+@require_safe
 def campaign_results(request, slug: str):
     campaign = _visible_campaign(request, slug)
     result = selectors.result_for_campaign(campaign=campaign, viewer=request.user)

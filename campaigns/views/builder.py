@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from campaigns import builder as services
@@ -332,6 +332,7 @@ def draft_new(request):
 
 
 @login_required
+@require_safe
 def build(request, slug: str):
     """The builder's entry for a campaign: its first step that needs work."""
     campaign = _campaign_for_edit(request, slug)

@@ -2,6 +2,7 @@ import secrets
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from campaigns import rules as campaign_rules
 from campaigns import selectors
@@ -18,10 +19,12 @@ from voting.selectors import ballot_for_voter, result_for_campaign, vote_values_
 IDEAS_PER_PAGE = 50
 
 
+@require_safe
 def home(request):
     return render(request, "campaigns/home.html", {"campaigns": selectors.campaign_list_live()})
 
 
+@require_safe
 def brand_detail(request, slug: str):
     brand = get_object_or_404(Brand, slug=slug)
     is_member = campaign_rules.is_brand_member(request.user, brand)
@@ -45,6 +48,7 @@ def _visible_campaign(request, slug: str) -> Campaign:
     return campaign
 
 
+@require_safe
 def campaign_detail(request, slug: str):
     campaign = _visible_campaign(request, slug)
     visit_record(request=request, campaign=campaign)

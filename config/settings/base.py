@@ -269,7 +269,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     # Every request, reads included: anonymous ones by client address, signed-in ones by
     # account (core/api.py). Writes also have their own limits (FOULE_RATE_LIMITS).
-    "DEFAULT_THROTTLE_CLASSES": ["core.api.AddressRateThrottle", "core.api.AccountRateThrottle"],
+    # AccountWriteThrottle: the "write" rate per account of a write made with a token.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.api.AddressRateThrottle",
+        "core.api.AccountRateThrottle",
+        "core.api.AccountWriteThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("FOULE_API_ANON_RATE", default="600/minute"),
         "user": env("FOULE_API_USER_RATE", default="1200/minute"),

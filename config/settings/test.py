@@ -19,7 +19,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{FOULE_REDIS_PREFIX}:ce
 # No limits in the suite; tests/test_rate_limits.py turns them on with override_settings.
 ACCOUNT_RATE_LIMITS = False
 FOULE_RATE_LIMITS: dict[str, str] = {}
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F405
+# DRF's throttles off (their rates are always on); AccountWriteThrottle stays: it counts
+# FOULE_RATE_LIMITS["write"], empty here unless a test turns it on.
+REST_FRAMEWORK = {  # noqa: F405
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.AccountWriteThrottle"],
+}
 STORAGES = {  # no manifest needed: tests never run collectstatic
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
