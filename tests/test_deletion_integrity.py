@@ -2,29 +2,18 @@
 published result's audit list (issue 8, item 9): the database refuses it (PROTECT); ideas
 are hidden and campaigns archived instead."""
 
-from datetime import timedelta
-
 import pytest
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.utils import timezone
 
 from tests.factories import CampaignFactory, IdeaFactory, UserFactory
+from tests.support.schedule import close_voting
 from voting import ballots
 from voting.models import Ballot, BallotChoice, CampaignResult
 from voting.results import audit_digest, audit_entries, results_finalize_due
 from voting.services import vote_cast
 
 pytestmark = pytest.mark.django_db
-
-
-def close_voting(campaign):
-    past = timezone.now() - timedelta(seconds=1)
-    type(campaign).objects.filter(pk=campaign.pk).update(
-        submission_opens_at=past - timedelta(days=3), submission_closes_at=past,
-        voting_opens_at=past - timedelta(days=2), voting_closes_at=past,
-    )  # fmt: skip
-    campaign.refresh_from_db()
 
 
 def refused(obj) -> bool:

@@ -3,7 +3,6 @@ and deletes their account; personal data goes, contributions stay under a pseudo
 no tally, result or audit digest changes. Public names never come from the email."""
 
 import json
-from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -12,7 +11,6 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
-from django.utils import timezone
 
 from accounts import selectors, services
 from accounts.models import ApiToken, User
@@ -39,6 +37,7 @@ from tests.factories import (
     IdeaFactory,
     UserFactory,
 )
+from tests.support.schedule import close_voting
 from voting import ballots, pairwise
 from voting.models import Ballot, CampaignResult, IdeaTally, PairwisePrompt, Vote
 from voting.results import (
@@ -55,15 +54,6 @@ from voting.tally import tally_recompute
 pytestmark = pytest.mark.django_db
 
 Role = BrandMembership.Role
-
-
-def close_voting(campaign):
-    past = timezone.now() - timedelta(seconds=1)
-    type(campaign).objects.filter(pk=campaign.pk).update(
-        submission_opens_at=past - timedelta(days=3), submission_closes_at=past,
-        voting_opens_at=past - timedelta(days=2), voting_closes_at=past,
-    )  # fmt: skip
-    campaign.refresh_from_db()
 
 
 def logged_in(user) -> Client:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from core.errors import ApplicationError, Conflict
 from notifications.models import Notification
 from tests.factories import CampaignFactory, IdeaFactory, UserFactory
+from tests.support.schedule import close_voting
 from voting import ballots, pairwise
 from voting.methods.bradley_terry import bradley_terry
 from voting.models import Ballot, CampaignResult, IdeaTally, PairwisePrompt, Vote
@@ -19,15 +20,6 @@ from voting.services import vote_cast, vote_retract
 from voting.tally import support_expire_due, tally_drain_dirty, tally_recompute
 
 pytestmark = pytest.mark.django_db
-
-
-def close_voting(campaign):
-    past = timezone.now() - timedelta(seconds=1)
-    type(campaign).objects.filter(pk=campaign.pk).update(
-        submission_opens_at=past - timedelta(days=3), submission_closes_at=past,
-        voting_opens_at=past - timedelta(days=2), voting_closes_at=past,
-    )  # fmt: skip
-    campaign.refresh_from_db()
 
 
 # --- supporter thresholds -----------------------------------------------------------------
