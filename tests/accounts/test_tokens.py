@@ -456,7 +456,8 @@ def test_the_page_lists_my_tokens_only(client, user):
     ]
     assert page.count('data-testid="token-status"') == 2
     assert page.count('data-testid="token-revoke"') == 1  # none for the revoked token
-    assert 'data-testid="api-tokens-link"' in page  # the header's link
+    # The account page (the header's name) leads here.
+    assert 'data-testid="api-tokens-link"' in client.get("/accounts/").content.decode()
 
 
 def test_the_page_costs_a_fixed_number_of_queries(client, user, django_assert_max_num_queries):
