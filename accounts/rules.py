@@ -24,6 +24,9 @@ STAFF_GROUP = "Staff"  # Foule's own team: look at every brand to help it, act i
 is_moderator = rules.is_group_member(SITE_MODERATORS_GROUP) | rules.is_superuser
 is_site_staff = rules.is_group_member(STAFF_GROUP) | rules.is_superuser
 
+# /healthz's figures (core.views): asked as a permission so that core imports no app.
+rules.add_perm("core.view_health_figures", is_site_staff)
+
 
 @rules.predicate
 def is_other_account(user, target) -> bool:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from campaigns import lifecycle
 from campaigns import rules as campaign_rules
-from campaigns.models import Brand, Campaign
+from campaigns.models import Brand, Campaign, CampaignFollow
 from core.errors import ApplicationError, NotAllowed
 from core.markdown import render_markdown
 from core.text import check_cleaned_length, clean_single_line
@@ -102,8 +102,6 @@ def campaign_create(
 def campaign_follow_set(*, campaign: Campaign, user, following: bool) -> bool:
     """Follow (to hear when it opens, when voting opens and ends, when results are out) or
     stop following. Idempotent; returns whether the user now follows."""
-    from campaigns.models import CampaignFollow
-
     if following:
         if not campaign_rules.can_follow_campaign(user, campaign):
             raise NotAllowed(_("Please verify your email address to follow campaigns."))
@@ -115,8 +113,6 @@ def campaign_follow_set(*, campaign: Campaign, user, following: bool) -> bool:
 
 def campaign_follows_end_for_account(*, user) -> int:
     """Stop every follow of `user` (their account is being erased). Returns how many."""
-    from campaigns.models import CampaignFollow
-
     ended, _counts = CampaignFollow.objects.filter(user=user).delete()
     return ended
 

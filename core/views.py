@@ -5,7 +5,6 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
-from accounts.rules import is_site_staff
 from core.selectors import health_status
 
 
@@ -15,7 +14,7 @@ def health_details_allowed(request) -> bool:
     <FOULE_HEALTH_TOKEN>` may read the health figures; the token is compared in constant
     time, and an empty setting accepts no token."""
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and is_site_staff(user):
+    if user is not None and user.is_authenticated and user.has_perm("core.view_health_figures"):
         return True
     expected = settings.FOULE_HEALTH_TOKEN
     scheme, _, given = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
