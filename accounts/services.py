@@ -6,20 +6,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q, Value
-from django.db.models.functions import Replace
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import rules as account_rules
 from accounts import tokens
-from accounts.models import ApiToken, User
-from campaigns import services as campaign_services
-from campaigns import team
-from campaigns.models import BrandMembership
+from accounts.models import ApiToken, User, public_name_for
+from accounts.signals import account_erasing
 from core.errors import ApplicationError, NotAllowed
 from core.text import clean_single_line
-from notifications import services as notification_services
 
 logger = logging.getLogger(__name__)
 
@@ -130,20 +126,12 @@ def account_password_check(*, request, user: User, password: str) -> None:
         )
 
 
-def _admin_log_forget(*, user: User, old_name: str, membership_ids: list[str]) -> None:
+def _admin_log_forget(*, user: User) -> None:
     """The admin's log (`django_admin_log.object_repr`) keeps each object's name as it was
-    when logged: the account's entries (blocked, changed by a superuser) and its brand
-    memberships' name it. They now name the pseudonym; who did what stays."""
+    when logged: the account's entries (blocked, changed by a superuser) now name the
+    pseudonym; who did what stays. (Brands rewrite their memberships' entries.)"""
     about_account = Q(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk))
-    about_memberships = Q(
-        content_type=ContentType.objects.get_for_model(BrandMembership),
-        object_id__in=membership_ids,
-    )
     LogEntry.objects.filter(about_account).update(object_repr=user.public_name)
-    if old_name and membership_ids:
-        LogEntry.objects.filter(about_memberships).update(
-            object_repr=Replace("object_repr", Value(old_name), Value(user.public_name))
-        )
 
 
 def account_erase(*, user: User, requested_by: User) -> User:
@@ -168,22 +156,23 @@ def account_erase(*, user: User, requested_by: User) -> User:
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.erased_at is not None:
             return user
-        # The admin's log names the account (and its memberships) as they were shown.
-        logged_name = user.public_name
-        membership_ids = [str(pk) for pk in user.brand_memberships.values_list("pk", flat=True)]
-        # First, as it may refuse: nothing has changed yet.
-        team.memberships_end_for_account(user=user)
         placeholder = erased_email(user.pk)
         addresses = {
             user.email,
             *EmailAddress.objects.filter(user=user).values_list("email", flat=True),
         }
-        team.invitations_forget_for_account(user=user, emails=addresses, placeholder=placeholder)
-        campaign_services.campaign_invitation_lists_forget(emails=addresses)
+        # Each app erases its part (brands first, which may refuse: last_owner), in this
+        # transaction (accounts.signals).
+        account_erasing.send(
+            sender=User,
+            user=user,
+            addresses=addresses,
+            placeholder=placeholder,
+            old_name=user.public_name,  # as the admin's log shows it
+            pseudonym=public_name_for(pk=user.pk, display_name="", is_erased=True),
+        )
         EmailAddress.objects.filter(user=user).delete()
         ApiToken.objects.filter(user=user).delete()
-        campaign_services.campaign_follows_end_for_account(user=user)
-        notification_services.notifications_delete_for_recipient(recipient=user)
         user.groups.clear()
         user.user_permissions.clear()
         user.email = placeholder
@@ -198,7 +187,7 @@ def account_erase(*, user: User, requested_by: User) -> User:
         user.last_login = None
         user.erased_at = timezone.now()
         user.save(update_fields=ERASED_FIELDS)
-        _admin_log_forget(user=user, old_name=logged_name, membership_ids=membership_ids)
+        _admin_log_forget(user=user)
     # The account's id only: no personal datum in the logs.
     logger.info("account %s erased (requested by account %s)", user.pk, requested_by.pk)
     return user

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import selectors, services
 from accounts.forms import AccountDeleteForm, DisplayNameForm
-from campaigns import team
+from brands import team
 from core.errors import ApplicationError
 from core.forms import apply_service_error
 

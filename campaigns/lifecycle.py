@@ -7,8 +7,8 @@ its schedule.
 (Celery beat, every 15 s) walks each campaign to the state its dates say, one step at a
 time, under the campaign's row lock; each step is a CampaignTransition row whose unique
 (campaign, to_state) makes it happen once, however often beat fires or however many
-workers run it. Who is told what is decided here and sent after commit, in batches that are
-idempotent per (recipient, event).
+workers run it. After commit, a worker emits the step's event (`TRANSITION_EVENTS`,
+docs/events.md): who is told, the results and the prizes are decided by the apps above.
 
 Whether ideas or votes are accepted is decided by the dates to the second
 (`Campaign.is_submission_open`, `is_voting_open`); the recorded state follows within the
@@ -16,7 +16,6 @@ beat interval and drives the notifications, the results publication and the hist
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -25,13 +24,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns import rules as campaign_rules
-from campaigns.models import (
-    Campaign,
-    CampaignFollow,
-    CampaignTransition,
-    ScheduleChange,
-)
-from core.errors import ApplicationError, Conflict, NotAllowed
+from campaigns import tasks  # tasks imports this module back: only names used at call time
+from campaigns.models import Campaign, CampaignTransition, ScheduleChange
+from core.errors import ApplicationError, Conflict
+from core.events import emit
 
 State = Campaign.State
 ORDER = [
@@ -167,10 +163,7 @@ def campaign_launch(*, campaign: Campaign, actor) -> Campaign:
     state its dates already say. Refuses, with the reason, a draft that is incomplete."""
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().select_related("brand").get(pk=campaign.pk)
-        if campaign.state != State.DRAFT:
-            raise Conflict(_("This campaign has already been launched."), code="already_launched")
-        if not campaign_rules.can_launch_campaign(actor, campaign):
-            raise NotAllowed(_("Only the brand's owners and managers can launch its campaigns."))
+        campaign_rules.can_launch_campaign.check(actor, campaign)
         problems = launch_problems(campaign)
         if problems:
             field, message = problems[0]
@@ -261,8 +254,7 @@ def campaign_archive(*, campaign: Campaign, actor, reason: str = "") -> Campaign
     """Archive a campaign whose results are out: it stays readable, nothing changes."""
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().select_related("brand").get(pk=campaign.pk)
-        if not campaign_rules.can_archive_campaign(actor, campaign):
-            raise NotAllowed(_("Only the brand's owners and managers can archive its campaigns."))
+        campaign_rules.can_archive_campaign.check(actor, campaign)
         if campaign.state == State.ARCHIVED:
             return campaign
         if campaign.state != State.RESULTS:
@@ -293,8 +285,7 @@ def campaign_reschedule(
     now = timezone.now()
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().select_related("brand").get(pk=campaign.pk)
-        if not campaign_rules.can_run_campaign(actor, campaign):
-            raise NotAllowed(_("Only the brand's owners and managers can change the schedule."))
+        campaign_rules.can_run_campaign.check(actor, campaign)
         reason = (reason or "").strip()
         if not reason:
             raise ApplicationError(
@@ -362,67 +353,57 @@ def _apply_window_end(campaign: Campaign, window: str, new_end: datetime, kind: 
         campaign.results_at = campaign.voting_closes_at
 
 
-# -- who is told ---------------------------------------------------------------------------
+# -- what each step sets off --------------------------------------------------------------
+
+# The event each recorded step emits (docs/events.md); receivers in the apps above decide
+# who is told and what else happens (voting publishes the final result, rewards gives the
+# prizes, notifications tells the participants).
+TRANSITION_EVENTS = {
+    State.SCHEDULED: "campaign.launched",
+    State.SUBMISSION: "campaign.submission_opened",
+    State.VOTING: "campaign.voting_opened",
+    State.REVIEW: "campaign.voting_closed",
+    State.RESULTS: "campaign.results_published",
+    State.ARCHIVED: "campaign.archived",
+}
+EFFECTS_RETRY_AFTER = timedelta(minutes=5)
 
 
-def participant_ids(campaign: Campaign) -> Iterator[int]:
-    """Everyone who took part in the campaign or follows it, each once: voters, ballot
-    and comparison voters, idea authors, commenters and followers. One query, streamed."""
-    from ideas.models import Comment, Idea
-    from voting.models import Ballot, PairwisePrompt, Vote
-
-    queries = [
-        Vote.objects.filter(idea__campaign=campaign).exclude(value=0).values("voter_id"),
-        Ballot.objects.filter(campaign=campaign).values("voter_id"),
-        PairwisePrompt.objects.filter(campaign=campaign, answered_at__isnull=False).values(
-            "voter_id"
-        ),
-        Idea.objects.filter(campaign=campaign, is_candidate=False).values("author_id"),
-        Comment.objects.filter(idea__campaign=campaign).values("author_id"),
-        CampaignFollow.objects.filter(campaign=campaign).values("user_id"),
-    ]
-    union = queries[0].union(*queries[1:])  # UNION, not UNION ALL: each person once
-    yield from union.values_list("voter_id", flat=True).iterator(chunk_size=5000)
-
-
-def follower_ids(campaign: Campaign) -> Iterator[int]:
-    yield from (
-        CampaignFollow.objects.filter(campaign=campaign)
-        .values_list("user_id", flat=True)
-        .iterator(chunk_size=5000)
-    )
+def _campaign_payload(campaign: Campaign) -> dict:
+    return {
+        "campaign_id": campaign.pk,
+        "slug": campaign.slug,
+        "title": campaign.title,
+        "url": campaign.get_absolute_url(),
+    }
 
 
 def _after_transition(campaign_id: int, to_state: str) -> None:
     """After commit: hand the step's consequences to a worker (a big campaign has a
     million people to tell)."""
-    from campaigns import tasks
-
     tasks.campaign_transition_effects.delay(campaign_id, to_state)
 
 
 def transition_effects(*, campaign_id: int, to_state: str) -> int:
-    """Tell the people concerned that the campaign reached `to_state`; publish results and
-    award prizes at "results". Idempotent: every notification has a key per event, so a
+    """Emit the step's event (its receivers tell the people concerned; at "results" they
+    publish the final result and award the prizes), then mark the step done. Returns how
+    many people were told. Idempotent: every receiver's write has a key per event, so a
     worker killed half way and the retry tell each person once."""
     campaign = Campaign.objects.filter(pk=campaign_id).first()
     if campaign is None:
         return 0
-    told = _transition_effects(campaign, to_state)
+    told = 0
+    if to_state in TRANSITION_EVENTS:
+        told = emit(TRANSITION_EVENTS[to_state], **_campaign_payload(campaign)).total()
     CampaignTransition.objects.filter(campaign=campaign, to_state=to_state).update(
         effects_done_at=timezone.now()
     )
     return told
 
 
-EFFECTS_RETRY_AFTER = timedelta(minutes=5)
-
-
 def transitions_retry_effects(*, now: datetime | None = None) -> int:
     """Steps recorded more than a few minutes ago whose consequences are not done (the
     worker died, the broker lost the task) are handed to a worker again."""
-    from campaigns import tasks
-
     now = now or timezone.now()
     stale = CampaignTransition.objects.filter(
         effects_done_at__isnull=True, occurred_at__lte=now - EFFECTS_RETRY_AFTER
@@ -432,67 +413,27 @@ def transitions_retry_effects(*, now: datetime | None = None) -> int:
     return len(stale)
 
 
-def _transition_effects(campaign: Campaign, to_state: str) -> int:
-    from notifications.models import Notification
-    from notifications.services import notifications_create_many
-
-    url = campaign.get_absolute_url()
-    params = {"title": campaign.title}
-    key = f"campaign:{campaign.pk}:{to_state}"
-    if to_state == State.SUBMISSION:
-        return notifications_create_many(
-            recipient_ids=follower_ids(campaign), kind=Notification.Kind.CAMPAIGN_OPENED,
-            event_key=key, params=params, url=url,
-        )  # fmt: skip
-    if to_state == State.VOTING:
-        return notifications_create_many(
-            recipient_ids=participant_ids(campaign), kind=Notification.Kind.VOTING_OPENED,
-            event_key=key, params=params, url=url,
-        )  # fmt: skip
-    if to_state == State.RESULTS:
-        from campaigns.prizes import prizes_award
-        from voting.results import results_finalize_campaign
-
-        results_finalize_campaign(campaign=campaign)
-        prizes_award(campaign=campaign)
-        return notifications_create_many(
-            recipient_ids=participant_ids(campaign), kind=Notification.Kind.RESULTS_PUBLISHED,
-            event_key=f"results:{campaign.pk}", params=params,
-            url=f"/campaigns/{campaign.slug}/results/",
-        )  # fmt: skip
-    return 0
-
-
 def _schedule_changed(campaign_id: int, change_id: int) -> None:
-    from campaigns import tasks
-
     tasks.campaign_schedule_changed.delay(campaign_id, change_id)
 
 
 def schedule_change_effects(*, campaign_id: int, change_id: int) -> int:
-    from notifications.models import Notification
-    from notifications.services import notifications_create_many
-
+    """Emit "campaign.schedule_changed" (participants read the reason); returns how many
+    people were told."""
     change = ScheduleChange.objects.select_related("campaign").filter(pk=change_id).first()
     if change is None:
         return 0
-    campaign = change.campaign
-    return notifications_create_many(
-        recipient_ids=participant_ids(campaign), kind=Notification.Kind.SCHEDULE_CHANGED,
-        event_key=f"schedule:{change.pk}",
-        params={"title": campaign.title, "reason": change.reason},
-        url=campaign.get_absolute_url(),
-    )  # fmt: skip
+    return emit(
+        "campaign.schedule_changed", **_campaign_payload(change.campaign),
+        change_id=change.pk, reason=change.reason,
+    ).total()  # fmt: skip
 
 
 def campaigns_remind_voting_ending(*, now: datetime | None = None) -> int:
-    """ "24 hours left to vote": once per campaign and close date (an extended window gets
-    a new reminder). The notifications are keyed by the close date, so a worker that dies
-    half way, or two at once, still tell each person once; the mark written after them
-    only spares the next scans."""
-    from notifications.models import Notification
-    from notifications.services import notifications_create_many
-
+    """ "24 hours left to vote": "campaign.voting_ending" once per campaign and close date
+    (an extended window gets a new reminder). Its receivers key what they write by the
+    close date, so a worker that dies half way, or two at once, still tell each person
+    once; the mark written after them only spares the next scans."""
     now = now or timezone.now()
     due = Campaign.objects.filter(
         is_published=True,
@@ -506,10 +447,9 @@ def campaigns_remind_voting_ending(*, now: datetime | None = None) -> int:
     )
     sent = 0
     for campaign in due:
-        notifications_create_many(
-            recipient_ids=participant_ids(campaign), kind=Notification.Kind.VOTING_ENDING,
-            event_key=f"voting_ending:{campaign.pk}:{campaign.voting_closes_at.timestamp():.0f}",
-            params={"title": campaign.title}, url=campaign.get_absolute_url(),
+        emit(
+            "campaign.voting_ending", **_campaign_payload(campaign),
+            closes_at=campaign.voting_closes_at.timestamp(),
         )  # fmt: skip
         Campaign.objects.filter(pk=campaign.pk).update(
             voting_reminder_sent_for=campaign.voting_closes_at

@@ -1,47 +1,23 @@
-"""Prizes for the top ideas of a campaign, awarded from its final ranking."""
+"""A campaign's prizes: which are still to give, and giving one. Who wins is decided from
+the final ranking by rewards (rewards/prizes.py), told that the results are published."""
 
-from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from campaigns.models import Campaign, CampaignPrize
+from campaigns.models import CampaignPrize
 
 
-def prizes_award(*, campaign: Campaign) -> int:
-    """Give each prize (rank N) to the idea ranked N in the final result, tell its author
-    and credit the prize in the ledger. Idempotent: a prize already awarded is kept, and
-    the notification and ledger entry are keyed by the prize."""
-    from ideas.models import Idea
-    from notifications.models import Notification
-    from notifications.services import notification_create
-    from rewards.models import LedgerEntry
-    from rewards.services import points_award
-    from voting.models import CampaignResult
+def prizes_unawarded(*, campaign_id: int) -> QuerySet[CampaignPrize]:
+    return CampaignPrize.objects.filter(campaign_id=campaign_id, awarded_idea__isnull=True)
 
-    result = CampaignResult.objects.filter(campaign=campaign, is_final=True).first()
-    if result is None:
-        return 0
-    awarded = 0
-    ranking = list(result.ranking)
-    for prize in CampaignPrize.objects.filter(campaign=campaign, awarded_idea__isnull=True):
-        if prize.rank > len(ranking):
-            continue
-        idea = Idea.objects.filter(pk=ranking[prize.rank - 1]).select_related("campaign").first()
-        if idea is None:
-            continue
-        with transaction.atomic():
-            updated = CampaignPrize.objects.filter(pk=prize.pk, awarded_idea__isnull=True).update(
-                awarded_idea=idea, awarded_at=timezone.now()
-            )
-            if not updated:
-                continue
-            points_award(
-                user=idea.author, event_key=f"prize:{prize.pk}", reason=LedgerEntry.Reason.PRIZE,
-                idea=idea,
-            )  # fmt: skip
-            notification_create(
-                recipient=idea.author, kind=Notification.Kind.PRIZE_WON,
-                event_key=f"prize:{prize.pk}", params={"title": idea.title, "prize": prize.title},
-                url=idea.get_absolute_url(),
-            )  # fmt: skip
-        awarded += 1
-    return awarded
+
+def prize_mark_awarded(*, prize: CampaignPrize, idea_id: int) -> bool:
+    """Give `prize` to the idea, unless it was given already (a retried task, two workers):
+    the conditional update decides. True if this call gave it."""
+    now = timezone.now()
+    updated = CampaignPrize.objects.filter(pk=prize.pk, awarded_idea__isnull=True).update(
+        awarded_idea_id=idea_id, awarded_at=now
+    )
+    if updated:
+        prize.awarded_idea_id, prize.awarded_at = idea_id, now
+    return bool(updated)

@@ -1,6 +1,8 @@
-"""Who may do what with brands and campaigns. Every view, API endpoint, admin action and
-service asks these predicates; `tests/campaigns/test_permissions_matrix.py` holds the table
-of roles × actions they implement (and docs/decisions/0007-brand-roles.md explains it).
+"""Who may do what with campaigns, and who may take part in one (eligibility). Every view,
+API endpoint, admin action and service asks these declarations (core.permissions: a rule
+says why it refuses; services call `permission.check`). The table of roles × actions they
+implement is `tests/campaigns/test_permissions_matrix.py` (docs/decisions/0007-brand-roles.md
+explains it).
 
 Roles are read from the database on every check (one indexed query), never cached on the
 user: removing a member takes effect on their very next request."""
@@ -9,53 +11,12 @@ from datetime import timedelta
 
 import rules
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.rules import is_moderator, is_site_staff, is_verified
-
-OWNER, MANAGER, MODERATOR, ANALYST = "owner", "manager", "moderator", "analyst"
-ALL_ROLES = (OWNER, MANAGER, MODERATOR, ANALYST)
-RUNS_CAMPAIGNS = (OWNER, MANAGER)
-MODERATES = (OWNER, MANAGER, MODERATOR)
-READS_FIGURES = (OWNER, MANAGER, ANALYST)
-
-
-def brand_role(user, brand) -> str | None:
-    """The user's role in `brand`, or None."""
-    if not user or not user.is_authenticated or brand is None:
-        return None
-    return brand.memberships.filter(user=user).values_list("role", flat=True).first()
-
-
-def _has_role(user, brand, roles) -> bool:
-    return brand_role(user, brand) in roles
-
-
-# -- brands --------------------------------------------------------------------------------
-
-
-@rules.predicate
-def is_brand_member(user, brand) -> bool:
-    return _has_role(user, brand, ALL_ROLES)
-
-
-@rules.predicate
-def is_brand_owner(user, brand) -> bool:
-    return _has_role(user, brand, (OWNER,))
-
-
-@rules.predicate
-def is_brand_manager(user, brand) -> bool:
-    """Owner or manager: runs campaigns."""
-    return _has_role(user, brand, RUNS_CAMPAIGNS)
-
-
-@rules.predicate
-def is_any_brand_manager(user) -> bool:
-    return bool(
-        user
-        and user.is_authenticated
-        and user.brand_memberships.filter(role__in=RUNS_CAMPAIGNS).exists()
-    )
+from brands.rules import ALL_ROLES, MODERATES, READS_FIGURES, RUNS_CAMPAIGNS, _has_role
+from core.errors import Conflict
+from core.permissions import Permission, Rule
 
 
 @rules.predicate
@@ -122,20 +83,6 @@ def is_campaign_private(user, campaign) -> bool:
     return campaign is not None and campaign.is_private
 
 
-@rules.predicate
-def is_eligible_for_campaign(user, campaign) -> bool:
-    """Account age and invitation list (the verified email is checked on its own)."""
-    if campaign is None or not user or not user.is_authenticated:
-        return False
-    if campaign.minimum_account_age_days:
-        joined = user.date_joined or timezone.now()
-        if timezone.now() - joined < timedelta(days=campaign.minimum_account_age_days):
-            return False
-    if campaign.is_invitation_only:
-        return is_invited_participant(user.email, campaign.invited_participants)
-    return True
-
-
 def is_invited_participant(email: str, invited: str) -> bool:
     """`invited` holds one address or @domain per line; comparison ignores case."""
     email = (email or "").strip().lower()
@@ -147,23 +94,104 @@ def is_invited_participant(email: str, invited: str) -> bool:
     return False
 
 
-can_manage_brand_team = is_verified & is_brand_owner
-can_edit_brand = is_verified & is_brand_owner
-can_create_campaign_for_brand = is_verified & is_brand_manager
-can_create_any_campaign = is_verified & is_any_brand_manager
+# -- eligibility: who may take part (the verified email is each action's own first rule) --
+
+
+def _is_old_enough(user, campaign) -> bool:
+    if campaign is None or not user or not user.is_authenticated:
+        return False
+    days = campaign.minimum_account_age_days
+    joined = user.date_joined or timezone.now()
+    return not days or timezone.now() - joined >= timedelta(days=days)
+
+
+def _is_invited(user, campaign) -> bool:
+    if campaign is None or not user or not user.is_authenticated:
+        return False
+    return not campaign.is_invitation_only or is_invited_participant(
+        user.email, campaign.invited_participants
+    )
+
+
+def _too_young_message(campaign) -> str:
+    days = campaign.minimum_account_age_days
+    return ngettext(
+        "This campaign is open to accounts at least %(days)d day old.",
+        "This campaign is open to accounts at least %(days)d days old.",
+        days,
+    ) % {"days": days}
+
+
+OLD_ENOUGH = Rule("not_eligible", _too_young_message, _is_old_enough, name="account_age")
+INVITED = Rule(
+    "not_eligible",
+    gettext_lazy("This campaign is open to invited participants only."),
+    _is_invited,
+    name="invited",
+)
+# Account age, then the invitation list: asked about a campaign.
+ELIGIBLE = Permission("campaigns.eligible", OLD_ENOUGH, INVITED)
+is_eligible_for_campaign = ELIGIBLE
+
 
 can_view_campaign = is_campaign_published | is_campaign_brand_member | is_staff | is_moderator
 can_edit_campaign = is_verified & is_campaign_manager & is_campaign_editable
-can_launch_campaign = is_verified & is_campaign_manager & is_campaign_draft
-can_run_campaign = is_verified & is_campaign_manager & is_campaign_running
-can_archive_campaign = is_verified & is_campaign_manager
 can_view_dashboard = is_campaign_brand_member | is_staff
-can_export_campaign = (is_verified & is_campaign_figure_reader) | is_staff
 can_moderate_campaign = (is_verified & is_campaign_brand_moderator) | is_moderator
 can_see_private_ideas = is_campaign_brand_member | is_moderator | is_staff
-can_follow_campaign = is_verified & is_campaign_published
 
-rules.add_perm("campaigns.create_campaign", can_create_campaign_for_brand)
+# The actions a service refuses with a reason (campaigns.lifecycle, campaigns.services,
+# insights.exports). The codes are those the API has always returned.
+NOT_LAUNCHED = Rule(
+    "already_launched",
+    gettext_lazy("This campaign has already been launched."),
+    is_campaign_draft,
+    error=Conflict,
+)
+LAUNCHES_CAMPAIGNS = Rule(
+    "permission_denied",
+    gettext_lazy("Only the brand's owners and managers can launch its campaigns."),
+    is_verified & is_campaign_manager,
+    name="launches_campaigns",
+)
+can_launch_campaign = Permission("campaigns.launch_campaign", NOT_LAUNCHED, LAUNCHES_CAMPAIGNS)
+can_run_campaign = Permission(
+    "campaigns.run_campaign",
+    Rule(
+        "permission_denied",
+        gettext_lazy("Only the brand's owners and managers can change the schedule."),
+        is_verified & is_campaign_manager & is_campaign_running,
+        name="runs_campaign",
+    ),
+)
+can_archive_campaign = Permission(
+    "campaigns.archive_campaign",
+    Rule(
+        "permission_denied",
+        gettext_lazy("Only the brand's owners and managers can archive its campaigns."),
+        is_verified & is_campaign_manager,
+        name="archives_campaigns",
+    ),
+)
+can_export_campaign = Permission(
+    "campaigns.export_campaign",
+    Rule(
+        "permission_denied",
+        gettext_lazy("You may not export this campaign's data."),
+        (is_verified & is_campaign_figure_reader) | is_staff,
+        name="exports_figures",
+    ),
+)
+can_follow_campaign = Permission(
+    "campaigns.follow_campaign",
+    Rule(
+        "permission_denied",
+        gettext_lazy("Please verify your email address to follow campaigns."),
+        is_verified & is_campaign_published,
+        name="follows_campaigns",
+    ),
+)
+
 # Not "view_campaign": that name is Django's model permission, which the admin checks.
 rules.add_perm("campaigns.see_campaign", can_view_campaign)
 rules.add_perm("campaigns.edit_campaign", can_edit_campaign)
@@ -173,6 +201,3 @@ rules.add_perm("campaigns.view_dashboard", can_view_dashboard)
 rules.add_perm("campaigns.export_campaign", can_export_campaign)
 rules.add_perm("campaigns.moderate_campaign", can_moderate_campaign)
 rules.add_perm("campaigns.see_private_ideas", can_see_private_ideas)
-rules.add_perm("campaigns.manage_team", can_manage_brand_team)
-rules.add_perm("campaigns.edit_brand", can_edit_brand)
-rules.add_rule("can_create_any_campaign", can_create_any_campaign)

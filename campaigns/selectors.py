@@ -1,6 +1,7 @@
 from django.db.models import Count, F, Q, QuerySet
 
-from campaigns.models import Brand, Campaign
+from brands.models import Brand
+from campaigns.models import Campaign
 from ideas.models import Idea
 
 
@@ -131,9 +132,9 @@ def campaign_top_ideas(*, campaign: Campaign, limit: int = 10) -> list[Idea]:
         ranking = [pk for pk in ranking if isinstance(pk, int)][:limit]
         found = visible.select_related("tally").in_bulk(ranking)
         return [found[pk] for pk in ranking if pk in found]
-    from voting.orders import ORDERS, ORDERS_BY_METHOD
+    from voting.orders import ORDERS, order_names
 
-    order = ORDERS_BY_METHOD.get(campaign.voting_method, ["newest"])[0]
+    order = order_names(campaign.voting_method)[0]
     return list(
         visible.filter(tally__campaign=campaign)
         .select_related("tally")

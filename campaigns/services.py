@@ -5,9 +5,11 @@ from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from brands import rules as brand_rules
+from brands.models import Brand
 from campaigns import lifecycle
 from campaigns import rules as campaign_rules
-from campaigns.models import Brand, Campaign, CampaignFollow
+from campaigns.models import Campaign, CampaignFollow
 from core.errors import ApplicationError, NotAllowed
 from core.markdown import render_markdown
 from core.text import check_cleaned_length, clean_single_line
@@ -39,7 +41,7 @@ def campaign_create(
     results_embargo: bool = False,
 ) -> Campaign:
     """Create a campaign for `brand`. Only a verified member of the brand may do so."""
-    if not campaign_rules.can_create_campaign_for_brand(created_by, brand):
+    if not brand_rules.can_create_campaign_for_brand(created_by, brand):
         raise NotAllowed(
             _("Only verified members of %(brand)s can create its campaigns.")
             % {"brand": brand.name}
@@ -103,8 +105,7 @@ def campaign_follow_set(*, campaign: Campaign, user, following: bool) -> bool:
     """Follow (to hear when it opens, when voting opens and ends, when results are out) or
     stop following. Idempotent; returns whether the user now follows."""
     if following:
-        if not campaign_rules.can_follow_campaign(user, campaign):
-            raise NotAllowed(_("Please verify your email address to follow campaigns."))
+        campaign_rules.can_follow_campaign.check(user, campaign)
         CampaignFollow.objects.get_or_create(campaign=campaign, user=user)
         return True
     CampaignFollow.objects.filter(campaign=campaign, user=user).delete()

@@ -23,9 +23,13 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("notifications/", include("notifications.urls")),
+    path("", include("builder.urls")),
     path("", include("campaigns.urls")),
+    path("", include("brands.urls")),
+    path("", include("insights.urls")),
     path("", include("ideas.urls")),
     path("", include("voting.urls")),
+    path("", include("jury.urls")),
 ]
 
 # Public uploads (logos, covers, candidate pictures: validated and re-encoded images, see

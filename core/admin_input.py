@@ -4,7 +4,7 @@ Django's admin builds two querysets from raw input that only fail when they are 
 list's lookups from the URL (`?created_at__year=99999` is accepted, then the year cannot be
 turned into dates) and an action's selection (`_selected_action=abc` becomes
 `pk__in=["abc"]`). Every Foule admin inherits `AdminInputGuard` (through
-`campaigns.admin_scoping.BrandScopedAdmin`, `accounts.admin.UserAdmin` and the
+`brands.admin_scoping.BrandScopedAdmin`, `accounts.admin.UserAdmin` and the
 superuser-only admins), which checks both before anything runs: a bad list URL is
 redirected with the admin's own "?e=1" ("Database error") like any other bad lookup, and a
 bad selection is refused with a message, doing nothing."""

@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaigns.admin_scoping import BrandScopedAdmin, NeverDeletedAdmin, scoped_filter
+from brands.admin_scoping import BrandScopedAdmin, NeverDeletedAdmin, scoped_filter
 from core.errors import ApplicationError
 from ideas import services
 from ideas.models import Comment, Idea, IdeaRevision, IdeaStatusUpdate

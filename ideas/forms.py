@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.images import image_clean
+from voting.formats import format_for
 
 
 class IdeaForm(forms.Form):
@@ -34,7 +35,7 @@ class IdeaForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not needs_terms:
             del self.fields["accept_terms"]
-        if campaign.voting_method != "budget":
+        if not format_for(campaign).ideas_have_cost:
             del self.fields["cost"]
         else:
             self.fields["cost"].required = True

@@ -5,23 +5,30 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.eligibility import check_eligible
 from campaigns.models import Campaign, CampaignTerms, TermsAcceptance
 from campaigns.selectors import campaign_progress_forget
-from core.errors import ApplicationError, Conflict, Duplicate, NotAllowed
+from core.errors import ApplicationError, Duplicate
+from core.events import emit
 from core.markdown import render_markdown
 from core.text import check_cleaned_length, clean_single_line
 from ideas import rules as idea_rules
 from ideas.models import Comment, Idea, IdeaRevision, IdeaStatusUpdate
-from notifications.models import Notification
-from notifications.services import notification_create
-from rewards.services import points_award
-from voting.models import IdeaTally
-from voting.support import first_deadline
 
 
-def _content_hash(title: str, body: str) -> str:
+def content_hash(title: str, body: str) -> str:
+    """An idea's fingerprint, the same for a crowd idea, an edit and a brand's candidate."""
     return hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest()
+
+
+def _idea_payload(idea: Idea) -> dict:
+    """What every idea event carries (docs/events.md)."""
+    return {
+        "idea_id": idea.pk,
+        "campaign_id": idea.campaign_id,
+        "author_id": idea.author_id,
+        "title": idea.title,
+        "url": idea.get_absolute_url(),
+    }
 
 
 def terms_current(*, campaign: Campaign) -> CampaignTerms | None:
@@ -95,13 +102,10 @@ def idea_submit(
     `Duplicate` (409, "duplicate_idea") naming the first; the check holds the author's
     advisory lock for the campaign, so two identical requests at once cannot both pass.
 
-    An empty tally row is written with the idea so that the ranked list of a campaign is
-    one indexed join; from then on only the tally workers write it."""
-    if not idea_rules.is_verified(author):
-        raise NotAllowed(_("Please verify your email address before submitting an idea."))
-    if not campaign.is_submission_open():
-        raise Conflict(_("This campaign is not accepting ideas at the moment."))
-    check_eligible(user=author, campaign=campaign)
+    An empty tally row is written with the idea (by voting, told "idea.created") so that
+    the ranked list of a campaign is one indexed join; from then on only the tally workers
+    write it."""
+    idea_rules.can_submit_idea.check(author, campaign)
     terms = terms_current(campaign=campaign)
     if terms is not None and not TermsAcceptance.objects.filter(terms=terms, user=author).exists():
         if not accept_terms:
@@ -145,24 +149,16 @@ def idea_submit(
         title=title,
         body=body,
         body_html=render_markdown(body),
-        content_hash=_content_hash(title, body),
+        content_hash=content_hash(title, body),
         cost=cost,
         status=Idea.Status.PENDING if pending else Idea.Status.PUBLISHED,
         image=image or "",
     )
-    IdeaTally.objects.create(
-        idea=idea,
-        campaign_id=campaign.pk,
-        support_deadline=first_deadline(
-            stages=campaign.support_stages, published_at=idea.created_at
-        )
-        if campaign.voting_method == Campaign.VotingMethod.SUPPORT
-        else None,
-    )
+    # Voting writes the idea's empty tally row (voting/receivers.py), in this transaction.
+    emit("idea.created", idea_id=idea.pk, campaign_id=campaign.pk)
     if not pending:
-        points_award(
-            user=author, event_key=f"idea_published:{idea.pk}", reason="idea_published", idea=idea
-        )
+        # Rewards pays the "idea published" points (rewards/receivers.py).
+        emit("idea.published", **_idea_payload(idea), moderated=False)
         transaction.on_commit(lambda: campaign_progress_forget(campaign_id=campaign.pk))
     return idea
 
@@ -170,25 +166,15 @@ def idea_submit(
 @transaction.atomic
 def idea_approve(*, idea: Idea, moderator) -> Idea:
     """Publish an idea that waited for moderation; its author is told and paid once."""
-    if not idea_rules.can_approve_idea(moderator, idea):
-        raise NotAllowed(_("Only the campaign's moderators can approve ideas."))
+    idea_rules.can_approve_idea_now.check(moderator, idea)
     idea = Idea.objects.select_for_update().select_related("campaign").get(pk=idea.pk)
-    if idea.status != Idea.Status.PENDING:
-        raise Conflict(_("This idea is not waiting for moderation."), code="not_pending")
+    idea_rules.IDEA_PENDING.check(moderator, idea)  # again, under the lock
     idea.status = Idea.Status.PUBLISHED
     idea.save(update_fields=["status", "updated_at"])
-    points_award(
-        user=idea.author, event_key=f"idea_published:{idea.pk}", reason="idea_published", idea=idea
-    )
     campaign_id = idea.campaign_id
     transaction.on_commit(lambda: campaign_progress_forget(campaign_id=campaign_id))
-    notification_create(
-        recipient=idea.author,
-        kind=Notification.Kind.IDEA_APPROVED,
-        event_key=f"idea_approved:{idea.pk}",
-        params={"title": idea.title},
-        url=idea.get_absolute_url(),
-    )
+    # Rewards pays the points; notifications tells the author it was approved.
+    emit("idea.published", **_idea_payload(idea), moderated=True)
     return idea
 
 
@@ -196,8 +182,7 @@ def idea_approve(*, idea: Idea, moderator) -> Idea:
 def idea_answer(*, idea: Idea, author, answer: str, note: str) -> IdeaStatusUpdate:
     """The brand's official answer to an idea, with a public note on its timeline. The
     idea's author and its voters are told (by a worker, after commit)."""
-    if not idea_rules.can_answer_idea(author, idea):
-        raise NotAllowed(_("Only the brand's owners and managers can answer ideas."))
+    idea_rules.can_answer_idea_now.check(author, idea)
     if answer not in Idea.Answer.values:
         raise ApplicationError(_("Choose a status."), field="answer")
     note = (note or "").strip()
@@ -206,8 +191,7 @@ def idea_answer(*, idea: Idea, author, answer: str, note: str) -> IdeaStatusUpda
     if len(note) > 5000:
         raise ApplicationError(_("Keep the note under 5,000 characters."), field="note")
     idea = Idea.objects.select_for_update().get(pk=idea.pk)
-    if idea.status == Idea.Status.PENDING:
-        raise Conflict(_("Approve the idea before answering it."), code="not_published")
+    idea_rules.IDEA_APPROVED.check(author, idea)  # again, under the lock
     update = IdeaStatusUpdate.objects.create(
         idea=idea, answer=answer, note=note, note_html=render_markdown(note), author=author
     )
@@ -220,46 +204,25 @@ def idea_answer(*, idea: Idea, author, answer: str, note: str) -> IdeaStatusUpda
 
 
 def _answer_notify_later(update_id: int) -> None:
-    from ideas import tasks
+    from ideas import tasks  # imported here: ideas.tasks imports this module
 
     tasks.idea_answer_notify.delay(update_id)
 
 
 def idea_answer_notify(*, update_id: int) -> int:
-    """Tell the author, the voters and the commenters of an idea about its new status,
-    once each (keyed by the update)."""
-    from notifications.services import notifications_create_many
-    from voting.models import Vote
-
+    """Emit "idea.answered" for a new status (its author, voters and commenters are told,
+    once each, keyed by the update). Returns how many people were told."""
     update = IdeaStatusUpdate.objects.select_related("idea").filter(pk=update_id).first()
     if update is None:
         return 0
-    idea = update.idea
-    people = (
-        Vote.objects.filter(idea=idea)
-        .exclude(value=0)
-        .values("voter_id")
-        .union(
-            Comment.objects.filter(idea=idea).values("author_id"),
-            Idea.objects.filter(pk=idea.pk).values("author_id"),
-        )
-        .values_list("voter_id", flat=True)
-    )
-    return notifications_create_many(
-        recipient_ids=people.iterator(chunk_size=5000),
-        kind=Notification.Kind.IDEA_ANSWERED,
-        event_key=f"idea_answer:{update.pk}",
-        params={"title": idea.title, "answer": update.answer},
-        url=idea.get_absolute_url(),
-    )
+    return emit(
+        "idea.answered", **_idea_payload(update.idea), update_id=update.pk, answer=update.answer
+    ).total()
 
 
 @transaction.atomic
 def comment_post(*, idea: Idea, author, body: str) -> Comment:
-    if not idea_rules.is_verified(author):
-        raise NotAllowed(_("Please verify your email address before commenting."))
-    if not idea_rules.can_comment_idea(author, idea):
-        raise Conflict(_("Comments are not open on this idea."), code="comments_closed")
+    idea_rules.can_comment_idea.check(author, idea)
     body = (body or "").strip()
     if not body:
         raise ApplicationError(_("Write a comment."), field="body")
@@ -268,15 +231,17 @@ def comment_post(*, idea: Idea, author, body: str) -> Comment:
     comment = Comment.objects.create(
         idea=idea, author=author, body=body, body_html=render_markdown(body)
     )
-    points_award(user=author, event_key=f"comment:{comment.pk}", reason="comment_posted", idea=idea)
+    emit(
+        "comment.posted", comment_id=comment.pk, idea_id=idea.pk, campaign_id=idea.campaign_id,
+        author_id=author.pk,
+    )  # fmt: skip
     return comment
 
 
 @transaction.atomic
 def idea_hide(*, idea: Idea, moderator, reason: str) -> Idea:
     """Hide an idea from every public list and the API, and tell its author why."""
-    if not idea_rules.can_hide_idea(moderator, idea):
-        raise NotAllowed(_("Only moderators can hide ideas."))
+    idea_rules.can_hide_idea.check(moderator, idea)
     reason = reason.strip()
     if not reason:
         raise ApplicationError(
@@ -290,20 +255,13 @@ def idea_hide(*, idea: Idea, moderator, reason: str) -> Idea:
     idea.hidden_at = timezone.now()
     idea.hidden_by = moderator
     idea.save(update_fields=["status", "hidden_reason", "hidden_at", "hidden_by", "updated_at"])
-    notification_create(
-        recipient=idea.author,
-        kind=Notification.Kind.IDEA_HIDDEN,
-        event_key=f"idea_hidden:{idea.pk}:{idea.hidden_at.timestamp():.0f}",
-        params={"title": idea.title, "reason": reason},
-        url=idea.get_absolute_url(),
-    )
+    emit("idea.hidden", **_idea_payload(idea), reason=reason, hidden_at=idea.hidden_at.timestamp())
     return idea
 
 
 @transaction.atomic
 def idea_unhide(*, idea: Idea, moderator) -> Idea:
-    if not idea_rules.can_hide_idea(moderator, idea):
-        raise NotAllowed(_("Only moderators can restore ideas."))
+    idea_rules.can_restore_idea.check(moderator, idea)
     Idea.objects.filter(pk=idea.pk).update(
         status=Idea.Status.PUBLISHED, hidden_at=None, hidden_by=None, updated_at=timezone.now()
     )
@@ -320,8 +278,7 @@ EDIT_REASON_MAX_LENGTH = 300
 def idea_edit_check(*, idea: Idea, editor, title: str, body: str, reason: str) -> tuple:
     """Check an edit of `idea` without writing anything ("may I, and is it valid?"): the
     doors show its refusal next to the field. Returns the cleaned (title, body, reason)."""
-    if not idea_rules.can_edit_idea(editor, idea):
-        raise NotAllowed(_("Only the campaign's moderators can edit ideas."))
+    idea_rules.can_edit_idea.check(editor, idea)
     title, body = clean_single_line(title), (body or "").strip()
     reason = clean_single_line(reason)
     if not title:
@@ -369,7 +326,7 @@ def idea_edit(*, idea: Idea, editor, title: str, body: str, reason: str = "") ->
         )
         current.title, current.body = title, body
         current.body_html = render_markdown(body)
-        current.content_hash = _content_hash(title, body)
+        current.content_hash = content_hash(title, body)
         current.save(update_fields=["title", "body", "body_html", "content_hash", "updated_at"])
     return current
 
@@ -377,8 +334,7 @@ def idea_edit(*, idea: Idea, editor, title: str, body: str, reason: str = "") ->
 @transaction.atomic
 def comment_hide(*, comment: Comment, moderator) -> Comment:
     """Hide a comment from the idea's page (it stays, for the record)."""
-    if not idea_rules.can_hide_comment(moderator, comment):
-        raise NotAllowed(_("Only the campaign's moderators can hide comments."))
+    idea_rules.can_hide_comment.check(moderator, comment)
     Comment.objects.filter(pk=comment.pk).update(
         status=Comment.Status.HIDDEN, updated_at=timezone.now()
     )
@@ -389,8 +345,7 @@ def comment_hide(*, comment: Comment, moderator) -> Comment:
 @transaction.atomic
 def comment_show(*, comment: Comment, moderator) -> Comment:
     """Show a hidden comment again."""
-    if not idea_rules.can_hide_comment(moderator, comment):
-        raise NotAllowed(_("Only the campaign's moderators can show comments again."))
+    idea_rules.can_show_comment.check(moderator, comment)
     Comment.objects.filter(pk=comment.pk).update(
         status=Comment.Status.PUBLISHED, updated_at=timezone.now()
     )

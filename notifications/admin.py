@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.admin_scoping import SITE_WIDE, BrandScopedAdmin
+from brands.admin_scoping import SITE_WIDE, BrandScopedAdmin
 from notifications.models import Notification
 
 

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+
+from notifications.texts import notification_text
 
 
 class Notification(models.Model):
@@ -63,65 +64,8 @@ class Notification(models.Model):
     @property
     def message(self) -> str:
         """The text, in the reader's language (rendered when shown, not when stored)."""
-        params = {"title": "", "count": 0, "reason": "", **self.params}
-        if self.kind == self.Kind.VOTE_MILESTONE:
-            if params["count"] == 1:
-                return _("Your idea “%(title)s” received its first vote.") % params
-            return (
-                ngettext(
-                    "Your idea “%(title)s” reached %(count)d vote.",
-                    "Your idea “%(title)s” reached %(count)d votes.",
-                    params["count"],
-                )
-                % params
-            )
-        if self.kind == self.Kind.SUPPORT_STAGE:
-            return (
-                ngettext(
-                    "Your idea “%(title)s” reached %(count)d supporter.",
-                    "Your idea “%(title)s” reached %(count)d supporters.",
-                    params["count"],
-                )
-                % params
-            )
-        if self.kind == self.Kind.SUPPORT_REVIEW:
-            return (
-                _(
-                    "Your idea “%(title)s” reached %(count)d supporters: the brand will now "
-                    "review it."
-                )
-                % params
-            )
-        if self.kind == self.Kind.SUPPORT_EXPIRED:
-            return (
-                _(
-                    "Your idea “%(title)s” did not reach %(count)d supporters in time; it no "
-                    "longer gathers support."
-                )
-                % params
-            )
-        if self.kind == self.Kind.RESULTS_PUBLISHED:
-            return _("The results of “%(title)s” are out.") % params
-        if self.kind == self.Kind.CAMPAIGN_OPENED:
-            return _("“%(title)s” is open for ideas.") % params
-        if self.kind == self.Kind.VOTING_OPENED:
-            return _("Voting is open in “%(title)s”.") % params
-        if self.kind == self.Kind.VOTING_ENDING:
-            return _("24 hours left to vote in “%(title)s”.") % params
-        if self.kind == self.Kind.SCHEDULE_CHANGED:
-            return _("The schedule of “%(title)s” changed: %(reason)s") % params
-        if self.kind == self.Kind.IDEA_APPROVED:
-            return _("Your idea “%(title)s” was approved and is now public.") % params
-        if self.kind == self.Kind.IDEA_ANSWERED:
-            return _("The brand answered “%(title)s”: %(answer)s.") % {
-                "answer": params.get("answer", ""),
-                **params,
-            }
-        if self.kind == self.Kind.PRIZE_WON:
-            return _("Your idea “%(title)s” won a prize: %(prize)s.") % {
-                "prize": params.get("prize", ""),
-                **params,
-            }
-        if self.kind == self.Kind.IDEA_HIDDEN:
-            return _("Your idea “%(title)s” was hidden by a moderator. Reason: %(reason)s") % params
-        return str(self.get_kind_display())
+        if self.kind not in self.Kind.values:
+            return str(self.kind)
+        return notification_text(
+            kind=self.kind, params=self.params or {}, fallback=str(self.get_kind_display())
+        )

@@ -5,13 +5,22 @@ from notifications.models import Notification
 
 
 def notification_create(
-    *, recipient, kind: str, event_key: str, params: dict, url: str = ""
+    *,
+    recipient=None,
+    recipient_id: int | None = None,
+    kind: str,
+    event_key: str,
+    params: dict,
+    url: str = "",
 ) -> tuple[Notification, bool]:
-    """Store a notification once per (recipient, event_key). The unique constraint decides
-    (get_or_create retries on its IntegrityError), so a task that runs twice, or two workers
-    at once, notify once. Returns (notification, created)."""
+    """Store a notification once per (recipient, event_key); the recipient is a user or
+    their id (an event's payload). The unique constraint decides (get_or_create retries on
+    its IntegrityError), so a task that runs twice, or two workers at once, notify once.
+    Returns (notification, created)."""
+    if recipient is not None:
+        recipient_id = recipient.pk
     return Notification.objects.get_or_create(
-        recipient=recipient,
+        recipient_id=recipient_id,
         event_key=event_key,
         defaults={"kind": kind, "params": params, "url": url},
     )

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from campaigns.admin_scoping import BrandScopedAdmin, NeverDeletedAdmin
+from brands.admin_scoping import BrandScopedAdmin, NeverDeletedAdmin
 from rewards.models import LedgerEntry
 
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from campaigns.models import Campaign
 from rewards.models import LedgerEntry
 
 
@@ -18,4 +19,17 @@ def points_award(
         user=user,
         event_key=event_key,
         defaults={"points": points, "reason": reason, "idea": idea},
+    )
+
+
+def points_award_for_idea(
+    *, user_id: int, idea_id: int, campaign_id: int, event_key: str, reason: str
+) -> tuple[LedgerEntry, bool]:
+    """`points_award` from an event's ids: the amount is the campaign's setting for
+    `reason`, else the site's."""
+    campaign = Campaign.objects.only("points").get(pk=campaign_id)
+    return LedgerEntry.objects.get_or_create(
+        user_id=user_id,
+        event_key=event_key,
+        defaults={"points": campaign.points_for(reason), "reason": reason, "idea_id": idea_id},
     )

@@ -5,8 +5,9 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts.models import User
+from brands.models import Brand, BrandMembership
 from campaigns.lifecycle import due_state
-from campaigns.models import Brand, BrandMembership, Campaign, CampaignTerms
+from campaigns.models import Campaign, CampaignTerms
 from core.markdown import render_markdown
 from ideas.models import Idea
 from voting.models import IdeaTally

@@ -60,7 +60,7 @@ def registered_models():
 
 def test_the_foule_models_are_registered():
     assert {
-        ("accounts", "user"), ("campaigns", "brand"), ("campaigns", "brandmembership"),
+        ("accounts", "user"), ("brands", "brand"), ("brands", "brandmembership"),
         ("campaigns", "campaign"), ("ideas", "idea"), ("voting", "vote"),
         ("voting", "ideatally"), ("notifications", "notification"), ("rewards", "ledgerentry"),
         ("voting", "ballot"), ("voting", "pairwiseprompt"), ("voting", "campaignresult"),

@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_block
+from brands.models import Brand, BrandMembership
 from campaigns import rules as campaign_rules
-from campaigns.models import Brand, BrandMembership, Campaign, CampaignTerms, TermsAcceptance
+from campaigns.models import Campaign, CampaignTerms, TermsAcceptance
 from core.errors import NotAllowed
 from core.management.commands.seed_demo import MODERATOR_PERMISSIONS
 from ideas.models import Comment, Idea, IdeaRevision, IdeaStatusUpdate
@@ -643,9 +644,9 @@ def one_of_each(brands):
         "ideas_ideastatusupdate": status_update, "voting_vote": Vote.objects.filter(idea=idea)[0],
         "voting_ideatally": IdeaTally.objects.get(idea=idea), "voting_ballot": ballot,
         "voting_campaignresult": result, "rewards_ledgerentry": entry,
-        "campaigns_brandmembership": BrandMembership.objects.filter(brand=campaign.brand)[0],
+        "brands_brandmembership": BrandMembership.objects.filter(brand=campaign.brand)[0],
         "accounts_user": idea.author, "campaigns_campaign": campaign,
-        "campaigns_brand": campaign.brand,
+        "brands_brand": campaign.brand,
     }  # fmt: skip
 
 
@@ -654,7 +655,7 @@ def one_of_each(brands):
     [
         "ideas_idea", "ideas_comment", "ideas_ideastatusupdate", "voting_vote",
         "voting_ideatally", "voting_ballot", "voting_campaignresult", "rewards_ledgerentry",
-        "campaigns_brandmembership", "accounts_user", "campaigns_campaign", "campaigns_brand",
+        "brands_brandmembership", "accounts_user", "campaigns_campaign", "brands_brand",
     ],
 )  # fmt: skip
 @pytest.mark.parametrize("who", ["superuser", "brand_moderator"])
@@ -710,7 +711,7 @@ def test_a_superuser_deletes_only_a_campaign_nobody_took_part_in(admin_client, b
 def test_a_superuser_deletes_a_brand_only_without_campaigns(admin_client, brands):
     empty = BrandFactory()
     response = admin_client.post(
-        reverse("admin:campaigns_brand_delete", args=[empty.pk]), {"post": "yes"}
+        reverse("admin:brands_brand_delete", args=[empty.pk]), {"post": "yes"}
     )
     assert response.status_code == 302
     assert not Brand.objects.filter(pk=empty.pk).exists()
@@ -748,8 +749,8 @@ SCOPED_LISTS = [
     ("voting_campaignresult", "digest-of-brand-{}"),
     ("rewards_ledgerentry", "ledger-of-brand-{}"),
     ("campaigns_campaign", "Campaign of brand {}"),
-    ("campaigns_brand", "Brand {}"),
-    ("campaigns_brandmembership", "Brand {}"),
+    ("brands_brand", "Brand {}"),
+    ("brands_brandmembership", "Brand {}"),
 ]
 
 

@@ -13,10 +13,11 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.rules import STAFF_GROUP
-from campaigns.builder import PrizeRow, campaign_rewards_update, draft_create
-from campaigns.models import Brand, Campaign, CampaignPrize
+from brands.models import Brand
+from brands.team import brand_update
+from builder.services import PrizeRow, campaign_rewards_update, draft_create
+from campaigns.models import Campaign, CampaignPrize
 from campaigns.services import campaign_create
-from campaigns.team import brand_update
 from core.errors import ApplicationError
 from core.text import clean_single_line
 from ideas.models import Idea

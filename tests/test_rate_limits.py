@@ -19,13 +19,14 @@ from django.test import Client, override_settings
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
-from campaigns.models import BrandInvitation, BrandMembership, CampaignExport
+from brands.models import BrandInvitation, BrandMembership
 from config.settings import base as base_settings
 from core import ratelimit
 from core.api import AccountRateThrottle, AddressRateThrottle
 from core.errors import Duplicate
 from ideas import services as idea_services
 from ideas.models import Comment, Idea
+from insights.models import CampaignExport
 from tests.factories import (
     PASSWORD,
     BrandMembershipFactory,
@@ -351,7 +352,7 @@ def test_invitations_over_their_limit_answer_429_and_send_nothing(owner, mailout
 
 
 def test_exports_over_their_limit_answer_429(owner, monkeypatch):
-    from campaigns import tasks
+    from insights import tasks
 
     monkeypatch.setattr(tasks.campaign_export_build, "delay", lambda *args: None)
     campaign = CampaignFactory(brand=owner.brand_memberships.get().brand)

@@ -8,12 +8,9 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.utils import timezone
 
 from accounts.rules import is_moderator, is_verified
+from brands.rules import can_create_any_campaign, can_create_campaign_for_brand
 from campaigns.models import Campaign
-from campaigns.rules import (
-    can_create_any_campaign,
-    can_create_campaign_for_brand,
-    can_view_campaign,
-)
+from campaigns.rules import can_view_campaign
 from ideas.models import Idea
 from ideas.rules import can_hide_idea, can_submit_idea, can_view_idea
 from tests.factories import BrandMembershipFactory, CampaignFactory, IdeaFactory, UserFactory

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from campaigns.admin_scoping import (
+from brands.admin_scoping import (
     BrandScopedAdmin,
     NeverDeletedAdmin,
     has_site_wide_admin_scope,

@@ -6,45 +6,19 @@ import secrets
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.rules import is_verified
-from campaigns.eligibility import check_eligible, check_votes_public
 from campaigns.models import Campaign
-from core.errors import ApplicationError, Conflict, NotAllowed
+from core.errors import ApplicationError
 from ideas.models import Idea
 from voting import dirty
-from voting.methods.budget import BudgetBallotError, validate_budget_ballot
+from voting.formats import format_for
 from voting.models import Ballot, BallotChoice
-
-
-def _check_can_submit_ballot(*, voter, campaign: Campaign) -> None:
-    if not is_verified(voter):
-        raise NotAllowed(
-            _("Please verify your email address before voting."), code="email_not_verified"
-        )
-    check_eligible(user=voter, campaign=campaign)
-    check_votes_public(campaign=campaign)
-    if campaign.voting_method not in Campaign.BALLOT_METHODS:
-        raise Conflict(
-            _("This campaign is voted idea by idea, not with a ballot."), code="wrong_method"
-        )
-    if not campaign.is_voting_open():
-        raise Conflict(_("Voting is not open for this campaign."), code="voting_closed")
+from voting.rules import can_submit_ballot
 
 
 def _validate_choices(*, campaign: Campaign, choices: list[int]) -> dict[int, Idea]:
-    """Check the choices against the method's rules; return the chosen ideas by id."""
-    if len(set(choices)) != len(choices):
-        raise ApplicationError(_("Each idea may appear only once on a ballot."), field="choices")
-    method = campaign.voting_method
-    if method == Campaign.VotingMethod.SINGLE and len(choices) != 1:
-        raise ApplicationError(_("Choose exactly one idea."), field="choices")
-    if not choices and method != Campaign.VotingMethod.BUDGET:
-        raise ApplicationError(_("Choose at least one idea."), field="choices")
-    limit = campaign.max_votes_per_voter
-    if method == Campaign.VotingMethod.APPROVAL and limit and len(choices) > limit:
-        raise ApplicationError(
-            _("You may approve at most %(limit)d ideas.") % {"limit": limit}, field="choices"
-        )
+    """Check the choices against the format's rules; return the chosen ideas by id."""
+    voting_format = format_for(campaign)
+    voting_format.validate_ballot(campaign=campaign, choices=choices)
     ideas = {
         idea.pk: idea for idea in Idea.objects.visible().filter(campaign=campaign, pk__in=choices)
     }
@@ -55,20 +29,7 @@ def _validate_choices(*, campaign: Campaign, choices: list[int]) -> dict[int, Id
             % {"ids": ", ".join(map(str, unknown))},
             field="choices",
         )
-    if method == Campaign.VotingMethod.BUDGET:
-        try:
-            validate_budget_ballot(
-                costs={pk: idea.cost or 0 for pk, idea in ideas.items()},
-                chosen=choices,
-                budget=campaign.budget_amount or 0,
-            )
-        except BudgetBallotError as error:
-            total = sum(ideas[pk].cost or 0 for pk in choices)
-            raise ApplicationError(
-                _("These choices cost %(total)s, over the budget of %(budget)s.")
-                % {"total": total, "budget": campaign.budget_amount or 0},
-                field="choices",
-            ) from error
+    voting_format.validate_ballot_ideas(campaign=campaign, choices=choices, ideas=ideas)
     return ideas
 
 
@@ -80,9 +41,9 @@ def ballot_submit(*, voter, campaign: Campaign, choices: list[int]) -> Ballot:
     are replaced, so two concurrent submissions by the same voter end with one of them
     whole, never a mix. Other voters are not locked. The campaign's live result is
     recomputed by a worker after commit."""
-    _check_can_submit_ballot(voter=voter, campaign=campaign)
+    can_submit_ballot.check(voter, campaign)
     _validate_choices(campaign=campaign, choices=choices)
-    ranked = campaign.voting_method == Campaign.VotingMethod.RANKED
+    ranked = format_for(campaign).ranked_ballot
     with transaction.atomic():
         Ballot.objects.bulk_create(
             [Ballot(campaign=campaign, voter=voter, receipt=secrets.token_hex(16))],
@@ -103,7 +64,7 @@ def ballot_withdraw(*, voter, campaign: Campaign) -> None:
     """Empty the voter's ballot. The row stays (with a fresh updated_at) so that the
     results reconciliation still sees that the campaign changed; empty ballots count for
     nothing."""
-    _check_can_submit_ballot(voter=voter, campaign=campaign)
+    can_submit_ballot.check(voter, campaign)
     with transaction.atomic():
         ballot = Ballot.objects.select_for_update().filter(campaign=campaign, voter=voter).first()
         if ballot is None:

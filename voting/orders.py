@@ -7,6 +7,8 @@ from django.db.models import CharField, F, QuerySet, Value
 from django.db.models.functions import MD5, Cast, Concat
 from django.utils.translation import gettext_lazy as _
 
+from voting.formats import get_format
+
 # Each order ends with the idea id (the tally's primary key) so that the tally index of the
 # same columns serves it whole: the first page of 100,000 ideas reads 50 index entries.
 ORDERS = {
@@ -20,27 +22,25 @@ ORDERS = {
     "exposure": (_("Most liked per view"), ("-tally__exposure_score", "-tally__idea_id")),
     "random": (_("Random"), None),
 }
-# Which orders make sense, per voting method; the first is the default.
-ORDERS_BY_METHOD = {
-    "updown": ["top", "hot", "newest", "controversial", "exposure", "score", "random"],
-    "support": ["supported", "exposure", "newest", "random"],
-    "star": ["rated", "newest", "random"],
-    "pairwise": ["rated", "newest", "random"],
-    "single": ["newest", "random"],
-    "approval": ["newest", "random"],
-    "ranked": ["newest", "random"],
-    "budget": ["newest", "random"],
-}
+
+
+def order_names(method: str) -> list[str]:
+    """The orders the format `method` offers (VotingFormat.orders); the first is its
+    default. An unknown method offers "newest" only."""
+    try:
+        return list(get_format(method).orders)
+    except KeyError:
+        return ["newest"]
 
 
 def orders_for(method: str) -> list[tuple[str, str]]:
-    return [(name, ORDERS[name][0]) for name in ORDERS_BY_METHOD.get(method, ["newest"])]
+    return [(name, ORDERS[name][0]) for name in order_names(method)]
 
 
 def order_name(method: str, requested: str | None, *, counts_visible: bool = True) -> str:
     """The requested order if it fits the method, else the method's default. Under a
     results embargo no order may reveal the counts."""
-    allowed = ORDERS_BY_METHOD.get(method, ["newest"])
+    allowed = order_names(method)
     if not counts_visible:
         allowed = [name for name in allowed if name in ("newest", "random")]
     return requested if requested in allowed else allowed[0]

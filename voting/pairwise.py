@@ -9,27 +9,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.rules import is_verified
-from campaigns.eligibility import check_eligible, check_votes_public
 from campaigns.models import Campaign
-from core.errors import ApplicationError, Conflict, NotAllowed
+from core.errors import ApplicationError, Conflict
 from ideas.models import Idea
 from voting import dirty
 from voting.methods.bradley_terry import next_pair
 from voting.models import PairwisePrompt
-
-
-def _check_can_answer(*, voter, campaign: Campaign) -> None:
-    if not is_verified(voter):
-        raise NotAllowed(
-            _("Please verify your email address before voting."), code="email_not_verified"
-        )
-    check_eligible(user=voter, campaign=campaign)
-    check_votes_public(campaign=campaign)
-    if campaign.voting_method != Campaign.VotingMethod.PAIRWISE:
-        raise Conflict(_("This campaign is not a pairwise survey."), code="wrong_method")
-    if not campaign.is_voting_open():
-        raise Conflict(_("Voting is not open for this campaign."), code="voting_closed")
+from voting.rules import can_compare_ideas
 
 
 def comparison_counts(*, campaign: Campaign) -> dict[int, int]:
@@ -51,7 +37,7 @@ def pairwise_issue(
     """Issue a new pair to `voter`, favouring ideas with few comparisons. An unanswered pair
     issued to the same voter in the last hour is returned again instead (a reload must not
     mint tokens without end). Ideas the voter wrote are never shown to them."""
-    _check_can_answer(voter=voter, campaign=campaign)
+    can_compare_ideas.check(voter, campaign)
     pending = (
         PairwisePrompt.objects.filter(
             campaign=campaign, voter=voter, answered_at__isnull=True,
@@ -87,7 +73,7 @@ def pairwise_answer(*, voter, token: str, outcome: str) -> PairwisePrompt:
     )
     if prompt is None:
         raise ApplicationError(_("This pair was not issued to you."), field="token")
-    _check_can_answer(voter=voter, campaign=prompt.campaign)
+    can_compare_ideas.check(voter, prompt.campaign)
     with transaction.atomic():
         updated = PairwisePrompt.objects.filter(
             Q(pk=prompt.pk) & Q(answered_at__isnull=True)

@@ -1,9 +1,20 @@
+"""Who may vote, cast a ballot or compare ideas, and why not (core.permissions). The
+services (voting.services, voting.ballots, voting.pairwise) call `PERMISSION.check`; pages,
+the API and `{% has_perm %}` ask the same declarations as predicates, so a page never
+offers a vote that the service would refuse (tests/test_rules_agreement.py)."""
+
 import rules
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.rules import is_verified
-from campaigns.rules import is_campaign_private, is_eligible_for_campaign
+from campaigns.models import Campaign
+from campaigns.rules import INVITED, OLD_ENOUGH
+from core.errors import Conflict
+from core.permissions import Permission, Rule
+from ideas.models import Idea
 from ideas.rules import is_idea_author, is_idea_visible
+from voting.models import IdeaTally
 
 
 @rules.predicate
@@ -17,8 +28,7 @@ def is_support_open_for_idea(user, idea) -> bool:
     deadline; every other method has no such stage."""
     if idea is None or idea.campaign.voting_method != "support":
         return True
-    from voting.models import IdeaTally  # read fresh: the worker may have just changed it
-
+    # Read fresh, not from idea.tally: the worker may have just changed it.
     state = (
         IdeaTally.objects.filter(idea_id=idea.pk)
         .values("support_status", "support_deadline")
@@ -33,26 +43,115 @@ def is_support_open_for_idea(user, idea) -> bool:
 
 
 @rules.predicate
-def is_eligible_for_idea_campaign(user, idea) -> bool:
-    return idea is not None and is_eligible_for_campaign(user, idea.campaign)
-
-
-@rules.predicate
 def is_voting_open_for_campaign(user, campaign) -> bool:
     return campaign is not None and campaign.is_voting_open()
 
 
-can_vote = (
-    is_verified
-    & is_idea_visible
-    & is_voting_open_for_idea
-    & is_support_open_for_idea
-    & ~is_idea_author
-    & is_eligible_for_idea_campaign
+def _of_campaign(idea):
+    return idea.campaign
+
+
+# -- the rules, each once ------------------------------------------------------------------
+
+VERIFIED_TO_VOTE = Rule(
+    "email_not_verified",
+    gettext_lazy("Please verify your email address before voting."),
+    is_verified,
 )
-can_submit_ballot = (
-    is_verified & is_voting_open_for_campaign & is_eligible_for_campaign & ~is_campaign_private
+# A private campaign's ideas are seen only by their authors and the brand, so the crowd
+# cannot vote on them: no vote, ballot or comparison (a comparison would show two).
+VOTES_PUBLIC = Rule(
+    "private_campaign",
+    gettext_lazy(
+        "This campaign's ideas are private: the brand judges them, the crowd does not vote."
+    ),
+    lambda user, campaign: campaign is not None and not campaign.is_private,
+    error=Conflict,
+)
+VOTING_OPEN = Rule(
+    "voting_closed",
+    gettext_lazy("Voting is not open for this campaign."),
+    is_voting_open_for_campaign,
+    error=Conflict,
+)
+IDEA_NOT_PENDING = Rule(
+    "idea_hidden",
+    gettext_lazy("This idea is not open for votes yet: it waits for a moderator's approval."),
+    lambda user, idea: idea is not None and idea.status != Idea.Status.PENDING,
+    error=Conflict,
+    name="idea_not_pending",
+)
+IDEA_SHOWN = Rule(
+    "idea_hidden",
+    gettext_lazy("This idea is not open for votes: it has been hidden."),
+    is_idea_visible,
+    error=Conflict,
+    name="idea_shown",
+)
+VOTED_IDEA_BY_IDEA = Rule(
+    "wrong_method",
+    gettext_lazy("This campaign is not voted idea by idea: use its ballot."),
+    lambda user, idea: idea is not None and idea.campaign.votes_per_idea,
+    error=Conflict,
+    name="voted_idea_by_idea",
+)
+VOTED_BY_BALLOT = Rule(
+    "wrong_method",
+    gettext_lazy("This campaign is voted idea by idea, not with a ballot."),
+    lambda user, campaign: campaign is not None and campaign.uses_ballots,
+    error=Conflict,
+    name="voted_by_ballot",
+)
+A_PAIRWISE_SURVEY = Rule(
+    "wrong_method",
+    gettext_lazy("This campaign is not a pairwise survey."),
+    lambda user, campaign: (
+        campaign is not None and campaign.voting_method == Campaign.VotingMethod.PAIRWISE
+    ),
+    error=Conflict,
+    name="a_pairwise_survey",
+)
+SUPPORT_OPEN = Rule(
+    "support_closed",
+    gettext_lazy(
+        "This idea no longer gathers support: its stage deadline has passed "
+        "or it is in brand review."
+    ),
+    is_support_open_for_idea,
+    error=Conflict,
+)
+NOT_OWN_IDEA = Rule("own_idea", gettext_lazy("You cannot vote for your own idea."), ~is_idea_author)
+
+# -- the permissions: the first failing rule is the reason ---------------------------------
+
+# On an idea (up/down, support, stars).
+can_vote = Permission(
+    "voting.vote_idea",
+    VERIFIED_TO_VOTE,
+    OLD_ENOUGH.of(_of_campaign),
+    INVITED.of(_of_campaign),
+    VOTES_PUBLIC.of(_of_campaign),
+    IDEA_NOT_PENDING,
+    IDEA_SHOWN,
+    VOTED_IDEA_BY_IDEA,
+    VOTING_OPEN.of(_of_campaign),
+    SUPPORT_OPEN,
+    NOT_OWN_IDEA,
+)
+# On a campaign: what the campaign itself must be for a ballot or a comparison (the
+# campaign page shows the ballot or the comparison link by these, to anyone).
+takes_ballots = Permission("voting.takes_ballots", VOTES_PUBLIC, VOTED_BY_BALLOT, VOTING_OPEN)
+takes_comparisons = Permission(
+    "voting.takes_comparisons", VOTES_PUBLIC, A_PAIRWISE_SURVEY, VOTING_OPEN
+)
+# On a campaign: the voter, then the campaign.
+can_submit_ballot = Permission(
+    "voting.submit_ballot", VERIFIED_TO_VOTE, OLD_ENOUGH, INVITED, *takes_ballots.rules
+)
+can_compare_ideas = Permission(
+    "voting.compare_ideas", VERIFIED_TO_VOTE, OLD_ENOUGH, INVITED, *takes_comparisons.rules
 )
 
 rules.add_perm("voting.vote_idea", can_vote)
 rules.add_perm("voting.submit_ballot", can_submit_ballot)
+rules.add_perm("voting.compare_ideas", can_compare_ideas)

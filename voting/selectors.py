@@ -1,5 +1,6 @@
 from ideas.models import Idea
 from voting import dirty
+from voting.formats import format_for
 from voting.models import IdeaTally, Vote
 
 
@@ -69,7 +70,7 @@ def receipt_for_voter(*, voter, campaign) -> str | None:
 
     if not voter.is_authenticated:
         return None
-    if campaign.uses_ballots:
+    if format_for(campaign).uses_ballots:
         return ballot_for_voter(voter=voter, campaign=campaign)[1]
     if Vote.objects.filter(voter=voter, idea__campaign=campaign).exclude(value=0).exists():
         return voter_receipt(campaign_id=campaign.pk, voter_id=voter.pk)
@@ -109,20 +110,7 @@ def result_rows(*, campaign, result) -> list[dict]:
 
     titles = dict(Idea.objects.filter(pk__in=result.ranking).values_list("pk", "title"))
     details = result.details
-    figures: dict[str, float] = {}
-    if "counts" in details:
-        for key, value in details["counts"].items():
-            figures[key] = value["score"] if isinstance(value, dict) else value
-            if isinstance(value, dict) and campaign.voting_method == "support":
-                figures[key] = value["upvotes"]
-            if isinstance(value, dict) and campaign.voting_method == "star":
-                figures[key] = round(value["method_score"], 2)
-    elif "scores" in details:
-        figures = {key: round(value, 3) for key, value in details["scores"].items()}
-    elif "rounds" in details and details["rounds"]:
-        figures = details["rounds"][0]
-    elif "pairwise" in details:
-        figures = {key: sum(row.values()) for key, row in details["pairwise"].items()}
+    figures = format_for(campaign).result_figures(details=details)
     largest = max([abs(float(v)) for v in figures.values()] or [0]) or 1
     funded = set(details.get("funded", []))
     return [

@@ -6,68 +6,15 @@ import logging
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from accounts.rules import is_verified
-from campaigns.eligibility import check_eligible, check_votes_public
-from campaigns.models import Campaign
-from core.errors import ApplicationError, Conflict, NotAllowed
+from core.errors import Conflict
 from ideas.models import Idea
-from ideas.rules import is_idea_author, is_idea_visible
 from voting import dirty
+from voting.formats import format_for
 from voting.models import Vote
-from voting.rules import is_support_open_for_idea, is_voting_open_for_idea
+from voting.rules import can_vote
 
 logger = logging.getLogger(__name__)
-
-# What a vote may be worth, per method.
-ALLOWED_VALUES = {
-    Campaign.VotingMethod.UPDOWN: {1, -1},
-    Campaign.VotingMethod.SUPPORT: {1},
-    Campaign.VotingMethod.STAR: {1, 2, 3, 4, 5},
-}
-VALUE_MESSAGES = {
-    Campaign.VotingMethod.UPDOWN: gettext_lazy("A vote is 1 (for) or -1 (against)."),
-    Campaign.VotingMethod.SUPPORT: gettext_lazy("A support is 1."),
-    Campaign.VotingMethod.STAR: gettext_lazy("A rating is a whole number of stars from 1 to 5."),
-}
-
-
-def _check_can_vote(*, voter, idea: Idea) -> None:
-    """Raise the error that tells the voter why they may not vote (the same predicates
-    as voting.rules.can_vote, checked one by one for a precise message)."""
-    if not is_verified(voter):
-        raise NotAllowed(
-            _("Please verify your email address before voting."), code="email_not_verified"
-        )
-    check_eligible(user=voter, campaign=idea.campaign)
-    check_votes_public(campaign=idea.campaign)
-    if idea.status == Idea.Status.PENDING:
-        raise Conflict(
-            _("This idea is not open for votes yet: it waits for a moderator's approval."),
-            code="idea_hidden",
-        )
-    if not is_idea_visible(voter, idea):
-        raise Conflict(
-            _("This idea is not open for votes: it has been hidden."), code="idea_hidden"
-        )
-    if idea.campaign.voting_method not in Campaign.IDEA_VOTE_METHODS:
-        raise Conflict(
-            _("This campaign is not voted idea by idea: use its ballot."), code="wrong_method"
-        )
-    if not is_voting_open_for_idea(voter, idea):
-        raise Conflict(_("Voting is not open for this campaign."), code="voting_closed")
-    if not is_support_open_for_idea(voter, idea):
-        raise Conflict(
-            _(
-                "This idea no longer gathers support: its stage deadline has passed "
-                "or it is in brand review."
-            ),
-            code="support_closed",
-        )
-    if is_idea_author(voter, idea):
-        raise NotAllowed(_("You cannot vote for your own idea."), code="own_idea")
-
 
 def _lock_voter_in_campaign(*, voter, campaign_id: int) -> None:
     """A transaction-scoped advisory lock on (campaign, voter): one voter's concurrent
@@ -85,10 +32,11 @@ def vote_cast(*, voter, idea: Idea, value: int) -> Vote:
     counter row is locked, so many voters on one idea never wait for each other. With a
     per-voter limit, the voter's own advisory lock makes the count-then-insert exact. The
     idea is marked dirty after commit; a tally worker recounts it."""
-    method = idea.campaign.voting_method
-    if method in ALLOWED_VALUES and value not in ALLOWED_VALUES[method]:
-        raise ApplicationError(str(VALUE_MESSAGES[method]), field="value")
-    _check_can_vote(voter=voter, idea=idea)
+    voting_format = format_for(idea.campaign)
+    if voting_format.votes_per_idea:
+        # A format voted otherwise is refused by can_vote ("wrong_method").
+        voting_format.validate_vote(campaign=idea.campaign, value=value)
+    can_vote.check(voter, idea)
     now = timezone.now()
     limit = idea.campaign.max_votes_per_voter
     with transaction.atomic():
@@ -121,7 +69,7 @@ def vote_cast(*, voter, idea: Idea, value: int) -> Vote:
 
 def vote_retract(*, voter, idea: Idea) -> None:
     """Withdraw `voter`'s vote on `idea`; nothing happens if there is none."""
-    _check_can_vote(voter=voter, idea=idea)
+    can_vote.check(voter, idea)
     with transaction.atomic():
         changed = (
             Vote.objects.filter(voter=voter, idea=idea)

@@ -1,6 +1,5 @@
 """Tallies: derived from the vote rows by the workers, never by the voters' requests."""
 
-import math
 import time
 from collections.abc import Iterable
 from datetime import timedelta
@@ -14,33 +13,14 @@ from django.utils import timezone
 from campaigns.models import Campaign
 from ideas.models import Idea
 from voting import dirty
-from voting.impressions import exposure_score
-from voting.methods.ratings import (
-    HOT_EPOCH,
-    HOT_SECONDS_PER_DECADE,
-    bayesian_average,
-    controversy,
-    hot_score,
-)
-from voting.milestones import milestones_reached, support_events
+from voting.formats import format_for, format_keys
+from voting.methods.ratings import HOT_EPOCH, HOT_SECONDS_PER_DECADE
+from voting.milestones import milestones_reached
 from voting.models import IdeaTally, Vote
-from voting.support import SupportState, support_advance
 
 # A vote written by a transaction that began before a tally was computed may commit after
 # it; reconciliation looks this far back so such a vote is never missed.
 RECONCILE_LOOKBACK = timedelta(seconds=60)
-
-
-def wilson_lower_bound(upvotes: int, downvotes: int, z: float = 1.96) -> float:
-    """Lower bound of the 95% confidence interval of the share of up votes: ranks 9 up /
-    1 down above 1 up / 0 down, so an idea does not win on one early vote."""
-    n = upvotes + downvotes
-    if n == 0:
-        return 0.0
-    phat = upvotes / n
-    centre = phat + z * z / (2 * n)
-    margin = z * math.sqrt((phat * (1 - phat) + z * z / (4 * n)) / n)
-    return (centre - margin) / (1 + z * z / n)
 
 
 def _id_array(ids: list[int]) -> RawSQL:
@@ -147,51 +127,14 @@ TALLY_FIELDS = [
     "computed_at", "rating_sum", "method_score", "hot_score", "controversy", "support_stage",
     "support_deadline", "support_status", "exposure_score",
 ]  # fmt: skip
-# Star ratings: the Bayesian average pulls ideas with few ratings towards 3 stars, as if
-# each had five more ratings of 3.
-STAR_PRIOR_MEAN, STAR_PRIOR_WEIGHT = 3.0, 5
 
 
 def _apply_counts(tally: IdeaTally, row: dict, *, now) -> None:
-    """Write the counts of one idea into its tally, the way its campaign's method reads
-    them. Support stage changes also notify the author (once per event)."""
-    method = tally.campaign.voting_method
+    """Write the counts of one idea into its tally, the way its campaign's format reads
+    them (see VotingFormat.apply_counts)."""
     tally.last_vote_at = row["last"]
     tally.computed_at = now
-    if method == "star":
-        tally.upvotes, tally.downvotes = row["rated"], 0
-        tally.rating_sum = row["stars"]
-        tally.score = row["rated"]
-        tally.method_score = bayesian_average(
-            ratings_sum=row["stars"], ratings_count=row["rated"],
-            prior_mean=STAR_PRIOR_MEAN, prior_weight=STAR_PRIOR_WEIGHT,
-        )  # fmt: skip
-        return
-    tally.upvotes, tally.downvotes = row["up"], row["down"]
-    tally.score = row["up"] - row["down"]
-    tally.wilson_lower_bound = wilson_lower_bound(row["up"], row["down"])
-    tally.hot_score = hot_score(
-        score=tally.score, created_at_epoch=tally.idea_created_at.timestamp()
-    )
-    tally.controversy = controversy(upvotes=row["up"], downvotes=row["down"])
-    tally.exposure_score = exposure_score(upvotes=row["up"], impressions=tally.impressions)
-    if method == "support":
-        state = support_advance(
-            stages=tally.campaign.support_stages or [],
-            supporters=row["up"],
-            state=SupportState(
-                stage=tally.support_stage,
-                status=tally.support_status,
-                deadline=tally.support_deadline,
-            ),
-            published_at=tally.idea_created_at,
-            now=now,
-        )
-        tally.support_stage, tally.support_status = state.stage, state.status
-        tally.support_deadline = state.deadline
-        tally.method_score = float(row["up"])
-        if state.events:
-            support_events(idea_id=tally.idea_id, events=state.events)
+    format_for(tally.campaign).apply_counts(tally, row, now=now)
 
 
 def tally_drain_dirty(*, batch_size: int = 500, max_batches: int = 40) -> int:
@@ -240,7 +183,7 @@ def support_expire_due() -> int:
     expires those that missed their stage (run by beat every minute). Returns how many."""
     ids = list(
         IdeaTally.objects.filter(
-            campaign__voting_method="support",
+            campaign__voting_method__in=format_keys(lambda fmt: fmt.has_support_stages),
             support_status="active",
             support_deadline__lte=timezone.now(),
         ).values_list("idea_id", flat=True)
@@ -293,13 +236,15 @@ def tally_recount_all(*, batch_size: int = 5000) -> int:
                 FROM {vote_table} GROUP BY idea_id
             ) AS v ON v.idea_id = i.id
         ) AS s
-        WHERE t.idea_id = s.idea_id AND c.id = t.campaign_id AND c.voting_method = 'updown'
+        WHERE t.idea_id = s.idea_id AND c.id = t.campaign_id
+          AND c.voting_method = ANY(%(sql_formats)s)
           AND NOT EXISTS (SELECT 1 FROM unnest(%(milestones)s::integer[]) AS m
                           WHERE m > t.highest_milestone AND m <= s.n)
         RETURNING t.idea_id"""  # noqa: S608
     params = {
         "now": timezone.now(), "z": 1.96, "z2": 1.96 * 1.96, "hot_epoch": HOT_EPOCH,
         "hot_decade": HOT_SECONDS_PER_DECADE, "milestones": list(settings.FOULE_VOTE_MILESTONES),
+        "sql_formats": format_keys(lambda fmt: fmt.recount_in_sql),
     }  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {tally_table} IN EXCLUSIVE MODE")
@@ -307,9 +252,9 @@ def tally_recount_all(*, batch_size: int = 5000) -> int:
         done = {row[0] for row in cursor.fetchall()}
     rest = sorted(
         set(
-            Idea.objects.filter(campaign__voting_method__in=Campaign.IDEA_VOTE_METHODS).values_list(
-                "pk", flat=True
-            )
+            Idea.objects.filter(
+                campaign__voting_method__in=format_keys(lambda fmt: fmt.votes_per_idea)
+            ).values_list("pk", flat=True)
         )
         - done
     )

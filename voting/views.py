@@ -18,6 +18,7 @@ from core.ratelimit import rate_limit
 from ideas.models import Idea
 from ideas.rules import can_view_idea
 from voting import ballots, pairwise, selectors, services
+from voting.formats import format_for
 
 # How long the score keeps asking for the worker's recount after a vote (1 s apart).
 TALLY_POLL_LIMIT = 30
@@ -123,9 +124,9 @@ def _visible_campaign(request, slug: str):
     return campaign
 
 
-def _ballot_choices_from_post(post, method: str) -> list[int]:
+def _ballot_choices_from_post(post, *, ranked: bool) -> list[int]:
     """Read the ballot form: checked ids, or for ranked ballots the ids by their number."""
-    if method != "ranked":
+    if not ranked:
         return [int(value) for value in post.getlist("choices")]
     ranked = []
     for name, value in post.items():
@@ -145,7 +146,9 @@ def campaign_ballot(request, slug: str):
     rate_limit(request, "ballot")
     choices: list[int] = []
     try:
-        choices = _ballot_choices_from_post(request.POST, campaign.voting_method)
+        choices = _ballot_choices_from_post(
+            request.POST, ranked=format_for(campaign).ranked_ballot
+        )
         ballots.ballot_submit(voter=request.user, campaign=campaign, choices=choices)
     except ValueError:
         messages.error(request, _("The ballot could not be read: use the form's numbers."))
@@ -200,11 +203,14 @@ def campaign_results(request, slug: str):
         return render(
             request, "voting/results.html", {"campaign": campaign, "result": None}, status=404
         )
+    voting_format = format_for(campaign)
     return render(
         request,
         "voting/results.html",
         {
             "campaign": campaign,
+            "format": voting_format,
+            "chart_caption": voting_format.chart_caption(details=result.details),
             "result": result,
             "rows": selectors.result_rows(campaign=campaign, result=result),
             "my_receipt": selectors.receipt_for_voter(voter=request.user, campaign=campaign),

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from campaigns.models import Brand, Campaign
+from brands.models import Brand
+from campaigns.models import Campaign
 
 
 class BrandOutputSerializer(serializers.ModelSerializer):

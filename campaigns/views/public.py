@@ -4,16 +4,19 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from brands import rules as brand_rules
+from brands.models import Brand
 from campaigns import rules as campaign_rules
 from campaigns import selectors
-from campaigns.models import Brand, Campaign
-from campaigns.visits import visit_record
-from core.errors import ApplicationError
+from campaigns.models import Campaign
 from core.markdown import render_markdown
 from ideas.rules import can_submit_idea
 from ideas.selectors import idea_list_ordered
+from insights.visits import visit_record
+from voting.formats import format_for
 from voting.impressions import impressions_record
 from voting.orders import orders_for
+from voting.rules import VOTES_PUBLIC, can_compare_ideas, takes_comparisons
 from voting.selectors import ballot_for_voter, result_for_campaign, vote_values_for_ideas
 
 IDEAS_PER_PAGE = 50
@@ -27,7 +30,7 @@ def home(request):
 @require_safe
 def brand_detail(request, slug: str):
     brand = get_object_or_404(Brand, slug=slug)
-    is_member = campaign_rules.is_brand_member(request.user, brand)
+    is_member = brand_rules.is_brand_member(request.user, brand)
     return render(
         request,
         "campaigns/brand.html",
@@ -36,7 +39,7 @@ def brand_detail(request, slug: str):
             "description_html": render_markdown(brand.description),
             "campaigns": selectors.brand_campaigns(brand=brand, include_drafts=is_member),
             "is_member": is_member,
-            "can_edit_brand": campaign_rules.can_edit_brand(request.user, brand),
+            "can_edit_brand": brand_rules.can_edit_brand(request.user, brand),
         },
     )
 
@@ -64,7 +67,8 @@ def campaign_detail(request, slug: str):
         page = max(1, min(int(request.GET.get("page", "1")), 100000))
     except ValueError:
         page = 1
-    if campaign.uses_ballots:  # a ballot lists every candidate
+    voting_format = format_for(campaign)
+    if voting_format.uses_ballots:  # a ballot lists every candidate
         ideas = list(queryset)
         has_next = False
     else:
@@ -76,7 +80,9 @@ def campaign_detail(request, slug: str):
     impressions_record(idea_ids=[idea.pk for idea in ideas])
     choices, receipt = ballot_for_voter(voter=request.user, campaign=campaign)
     draft = (
-        request.session.pop(f"ballot_draft:{campaign.pk}", None) if campaign.uses_ballots else None
+        request.session.pop(f"ballot_draft:{campaign.pk}", None)
+        if voting_format.uses_ballots
+        else None
     )
     if draft is not None:
         choices = [pk for pk in draft if isinstance(pk, int)]
@@ -85,6 +91,7 @@ def campaign_detail(request, slug: str):
         "campaigns/detail.html",
         {
             "campaign": campaign,
+            "format": voting_format,
             "ideas": ideas,
             "order": order,
             "page": page,
@@ -106,25 +113,23 @@ def campaign_detail(request, slug: str):
             "can_export": campaign_rules.can_export_campaign(request.user, campaign),
             "prizes": list(campaign.prizes.all()),
             "eligibility_refusal": _eligibility_refusal(request.user, campaign),
+            # A ballot campaign shows its ballot (with the voter's choices) unless private.
+            "shows_ballot": voting_format.uses_ballots and VOTES_PUBLIC(request.user, campaign),
+            "can_compare": _offers_comparisons(request.user, campaign),
         },
     )
 
 
 def _eligibility_refusal(user, campaign: Campaign) -> str:
     """Why a signed-in, verified visitor may not take part, said before they try."""
-    from campaigns.eligibility import check_eligible
-
     if not user.is_authenticated:
         return ""
-    try:
-        check_eligible(user=user, campaign=campaign)
-    except ApplicationError as error:
-        return error.message
-    return ""
+    return campaign_rules.ELIGIBLE.why_not(user, campaign)
 
 
-def campaign_create(request):
-    """/campaigns/new/ is the first step of the step-by-step builder."""
-    from campaigns.views.builder import draft_new
-
-    return draft_new(request)
+def _offers_comparisons(user, campaign: Campaign) -> bool:
+    """The link to compare ideas: to a visitor who may compare them, or who will be asked
+    to log in first (voting.rules.can_compare_ideas decides for a signed-in one)."""
+    if user.is_authenticated:
+        return can_compare_ideas(user, campaign)
+    return takes_comparisons(user, campaign)

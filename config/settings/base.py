@@ -40,11 +40,15 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "core",
     "accounts",
+    "brands",
     "campaigns",
     "ideas",
+    "jury",
     "voting",
     "notifications",
     "rewards",
+    "builder",
+    "insights",
 ]
 
 MIDDLEWARE = [
@@ -355,12 +359,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 55},
     },
     "campaigns-stats-refresh-due": {
-        "task": "campaigns.tasks.campaigns_stats_refresh_due",
+        "task": "insights.tasks.campaigns_stats_refresh_due",
         "schedule": schedule(60.0),
         "options": {"expires": 55},
     },
     "campaign-exports-delete-expired": {
-        "task": "campaigns.tasks.campaign_exports_delete_expired",
+        "task": "insights.tasks.campaign_exports_delete_expired",
         "schedule": schedule(3600.0),
         "options": {"expires": 3000},
     },

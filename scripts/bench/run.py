@@ -357,7 +357,7 @@ def dashboard_scenario(data: seed.Seeded, services: Services) -> dict:
     from urllib.parse import urlencode
 
     from campaigns.models import Campaign
-    from campaigns.stats import campaign_stats_refresh
+    from insights.stats import campaign_stats_refresh
     from tests.factories import PASSWORD, BrandMembershipFactory
 
     campaign = Campaign.objects.select_related("brand").get(pk=data.campaign_id)

@@ -15,13 +15,9 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from accounts import selectors, services
 from accounts.models import ApiToken, User
 from accounts.tokens import api_token_create
-from campaigns import team
-from campaigns.models import (
-    BrandInvitation,
-    BrandMembership,
-    CampaignFollow,
-    TermsAcceptance,
-)
+from brands import team
+from brands.models import BrandInvitation, BrandMembership
+from campaigns.models import CampaignFollow, TermsAcceptance
 from campaigns.services import campaign_follow_set
 from core.errors import Conflict, NotAllowed
 from ideas.services import comment_post, idea_submit
@@ -628,8 +624,8 @@ def test_an_erased_accounts_export_holds_no_personal_data(world):
 
 
 def test_the_brands_exports_name_an_erased_author_by_the_pseudonym(world):
-    from campaigns import exports
-    from campaigns.models import CampaignExport
+    from insights import exports
+    from insights.models import CampaignExport
 
     person, idea = world["person"], world["own_idea"]
     services.account_erase(user=person, requested_by=person)

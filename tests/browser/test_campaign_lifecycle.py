@@ -14,7 +14,8 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
-from campaigns.models import BrandMembership, Campaign, CampaignTransition
+from brands.models import BrandMembership
+from campaigns.models import Campaign, CampaignTransition
 from campaigns.tasks import campaigns_advance_due
 from ideas.models import Idea
 from tests.browser.test_journey import log_in

@@ -10,8 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from campaigns.models import Campaign
-from campaigns.stats import campaign_stats_refresh
 from ideas.models import Comment
+from insights.stats import campaign_stats_refresh
 from tests.browser.test_journey import log_in, log_out
 from tests.factories import (
     PASSWORD,

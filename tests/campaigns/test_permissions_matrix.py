@@ -135,8 +135,8 @@ def test_launch(role, allowed):
 
 @pytest.mark.parametrize(("role", "allowed"), cells("export"))
 def test_export(role, allowed, django_capture_on_commit_callbacks):
-    from campaigns.exports import export_request
-    from campaigns.models import CampaignExport
+    from insights.exports import export_request
+    from insights.models import CampaignExport
 
     campaign = CampaignFactory()
     user = person(role, campaign.brand)

@@ -350,7 +350,7 @@ def run_at_once(*calls):
 def test_two_owners_erasing_at_once_leave_the_brand_one_owner(attempt):
     """Both owners of a brand ask to be erased at the same moment: the brand's row lock
     serialises them, so exactly one goes and the other is refused with `last_owner`."""
-    from campaigns.models import BrandMembership
+    from brands.models import BrandMembership
     from core.errors import Conflict
 
     brand = BrandFactory()
@@ -373,8 +373,8 @@ def test_two_owners_erasing_at_once_leave_the_brand_one_owner(attempt):
 def test_an_owner_erasing_while_demoting_the_other_owner_leaves_one_owner():
     """Owner A erases their account while, in another tab, demoting owner B: whichever
     comes second is refused, and the brand keeps an owner."""
-    from campaigns import team
-    from campaigns.models import BrandMembership
+    from brands import team
+    from brands.models import BrandMembership
 
     brand = BrandFactory()
     first = BrandMembershipFactory(brand=brand, role="owner")

@@ -18,8 +18,11 @@ from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
 from accounts.tokens import api_token_create
-from campaigns import builder, team
-from campaigns.models import Brand, BrandMembership, Campaign, CampaignPrize
+from brands import team
+from brands.models import Brand, BrandMembership
+from builder import candidates as builder_candidates
+from builder import services as builder
+from campaigns.models import Campaign, CampaignPrize
 from core.errors import ApplicationError
 from ideas.models import Idea
 from notifications.models import Notification
@@ -240,7 +243,7 @@ def test_campaign_candidate_and_prize_titles_that_nfc_lengthens_are_refused(owne
         "basics": lambda: builder.campaign_basics_update(
             campaign=draft, actor=user, brand=brand, title=long_title
         ),
-        "candidate": lambda: builder.candidate_add(
+        "candidate": lambda: builder_candidates.candidate_add(
             campaign=draft, actor=user, title=GROWS_UNDER_NFC * 100, description="d"
         ),
         "prize": lambda: builder.campaign_rewards_update(

@@ -16,6 +16,7 @@ from rewards.models import LedgerEntry
 from rewards.selectors import points_total
 from tests.factories import IdeaFactory, UserFactory
 from voting import dirty, tasks
+from voting.methods.ratings import wilson_lower_bound
 from voting.models import IdeaTally, Vote
 from voting.services import vote_cast, vote_retract
 from voting.tally import (
@@ -23,7 +24,6 @@ from voting.tally import (
     tally_drain_dirty,
     tally_recompute,
     tally_reconcile,
-    wilson_lower_bound,
 )
 
 # Lower bounds of the 95% Wilson interval, computed by hand from the textbook formula

@@ -9,10 +9,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_create
+from brands.models import Brand, BrandMembership
 from campaigns.lifecycle import campaign_advance
 from campaigns.models import (
-    Brand,
-    BrandMembership,
     Campaign,
     CampaignFollow,
     CampaignPrize,
@@ -49,7 +48,7 @@ MODERATOR_PERMISSIONS = [
     ("voting", "pairwiseprompt", ["view"]),
     ("voting", "campaignresult", ["view"]),
     ("campaigns", "campaign", ["view"]),
-    ("campaigns", "brand", ["view"]),
+    ("brands", "brand", ["view"]),
 ]
 # Earlier demo data put the moderator in the site-wide "Moderators" group, which could
 # change users: re-seeding takes both away.

@@ -1,0 +1,5 @@
+from brands import views
+
+app_name = "brands"
+
+urlpatterns = views.urlpatterns

@@ -1,0 +1,5 @@
+from insights.views import dashboard, exports
+
+app_name = "insights"
+
+urlpatterns = [*dashboard.urlpatterns, *exports.urlpatterns]

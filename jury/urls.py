@@ -1,0 +1,5 @@
+from jury import views
+
+app_name = "jury"
+
+urlpatterns = views.urlpatterns
