@@ -35,9 +35,10 @@ fuzz: $(STAMP)  ## schemathesis against the whole API: no request may get a 5xx
 	FOULE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FOULE_FUZZ_SEED=$(FUZZ_SEED) \
 		$(PY) scripts/services.py run -- $(PY) -m pytest -m fuzz -s $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(STAMP)  ## style, formatting, the import layers of docs/architecture.md, migrations
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) scripts/services.py run -- $(PY) manage.py makemigrations --check --dry-run
 
 format: $(STAMP)

@@ -4,7 +4,8 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from core.views import healthz, public_upload
+from config.health import healthz
+from core.views import public_upload
 
 # allauth answers its own limits (sign-up, login...) through this hook: Foule's 429 page.
 handler429 = "core.ratelimit.allauth_too_many_requests"

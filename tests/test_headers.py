@@ -315,7 +315,7 @@ def test_healthz_says_unavailable_without_details_when_the_broker_is_down(
     def unreachable():
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr("core.selectors.get_redis", unreachable)
+    monkeypatch.setattr("config.health.get_redis", unreachable)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable"}

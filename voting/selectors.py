@@ -1,7 +1,12 @@
+from django.core.cache import cache
+from django.db.models import Count
+
+from campaigns.models import Campaign
+from campaigns.selectors import progress_cache_key
 from ideas.models import Idea
 from voting import dirty
 from voting.formats import format_for
-from voting.models import IdeaTally, Vote
+from voting.models import Ballot, IdeaTally, PairwisePrompt, Vote
 
 
 def vote_value(*, voter, idea: Idea) -> int:
@@ -120,3 +125,29 @@ def result_rows(*, campaign, result) -> list[dict]:
          "funded": pk in funded}
         for index, pk in enumerate(result.ranking)
     ]  # fmt: skip
+
+
+def campaign_progress(*, campaign: Campaign) -> dict[str, int]:
+    """Ideas, votes and participants of a campaign: three counts whatever its size, kept
+    for 30 s (on a million votes, counting distinct voters takes a noticeable moment)."""
+    return cache.get_or_set(
+        progress_cache_key(campaign.pk), lambda: _campaign_progress(campaign), 30
+    )
+
+
+def _campaign_progress(campaign: Campaign) -> dict[str, int]:
+    ideas = Idea.objects.visible().filter(campaign=campaign)
+    votes = Vote.objects.filter(idea__campaign=campaign).exclude(value=0)
+    if campaign.uses_ballots:
+        ballots = (
+            Ballot.objects.filter(campaign=campaign).annotate(n=Count("choices")).filter(n__gt=0)
+        )
+        vote_count = voters = ballots.count()
+    elif campaign.voting_method == Campaign.VotingMethod.PAIRWISE:
+        answered = PairwisePrompt.objects.filter(campaign=campaign, answered_at__isnull=False)
+        vote_count = answered.count()
+        voters = answered.values("voter_id").distinct().count()
+    else:
+        vote_count = votes.count()
+        voters = votes.values("voter_id").distinct().count()
+    return {"ideas": ideas.count(), "votes": vote_count, "participants": voters}

@@ -2,9 +2,9 @@ from django.http import Http404
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
 
-from campaigns import selectors
 from campaigns.api.serializers import CampaignOutputSerializer
 from campaigns.rules import can_view_campaign
+from ideas import selectors as idea_selectors
 
 
 class CampaignListView(generics.ListAPIView):
@@ -14,7 +14,7 @@ class CampaignListView(generics.ListAPIView):
     permission_classes = [AllowAny]
 
     def get_queryset(self):
-        return selectors.campaign_list_public().order_by("voting_closes_at", "id")
+        return idea_selectors.campaign_list_public().order_by("voting_closes_at", "id")
 
 
 class CampaignDetailView(generics.RetrieveAPIView):
@@ -23,7 +23,7 @@ class CampaignDetailView(generics.RetrieveAPIView):
     lookup_field = "slug"
 
     def get_queryset(self):
-        return selectors.campaign_list_all_annotated()
+        return idea_selectors.campaign_list_all_annotated()
 
     def get_object(self):
         campaign = super().get_object()

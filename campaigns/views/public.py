@@ -10,9 +10,11 @@ from campaigns import rules as campaign_rules
 from campaigns import selectors
 from campaigns.models import Campaign
 from core.markdown import render_markdown
+from ideas import selectors as idea_selectors
 from ideas.rules import can_submit_idea
 from ideas.selectors import idea_list_ordered
 from insights.visits import visit_record
+from voting import selectors as voting_selectors
 from voting.formats import format_for
 from voting.impressions import impressions_record
 from voting.orders import orders_for
@@ -24,7 +26,9 @@ IDEAS_PER_PAGE = 50
 
 @require_safe
 def home(request):
-    return render(request, "campaigns/home.html", {"campaigns": selectors.campaign_list_live()})
+    return render(
+        request, "campaigns/home.html", {"campaigns": idea_selectors.campaign_list_live()}
+    )
 
 
 @require_safe
@@ -37,7 +41,7 @@ def brand_detail(request, slug: str):
         {
             "brand": brand,
             "description_html": render_markdown(brand.description),
-            "campaigns": selectors.brand_campaigns(brand=brand, include_drafts=is_member),
+            "campaigns": idea_selectors.brand_campaigns(brand=brand, include_drafts=is_member),
             "is_member": is_member,
             "can_edit_brand": brand_rules.can_edit_brand(request.user, brand),
         },
@@ -103,7 +107,7 @@ def campaign_detail(request, slug: str):
             "my_receipt": receipt,
             "can_submit": can_submit_idea(request.user, campaign),
             "has_result": result_for_campaign(campaign=campaign, viewer=request.user) is not None,
-            "progress": selectors.campaign_progress(campaign=campaign),
+            "progress": voting_selectors.campaign_progress(campaign=campaign),
             "next_deadline": campaign.next_deadline(),
             "notices": selectors.campaign_notices(campaign=campaign),
             "following": selectors.is_following(campaign=campaign, user=request.user),

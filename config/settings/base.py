@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rewards",
     "builder",
     "insights",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.unread_notifications",
+                "brands.context_processors.my_brands",
             ],
         },
     },

@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from campaigns import rules as campaign_rules
-from campaigns import selectors
-from insights import stats as campaign_stats
 from campaigns.models import Campaign
 from core.errors import ApplicationError
 from ideas import services as idea_services
 from ideas.models import Idea
 from ideas.selectors import idea_moderation_queue
+from insights import selectors as insight_selectors
+from insights import stats as campaign_stats
 from insights.charts import chart_data
 from insights.models import CampaignStats
 
@@ -122,10 +122,10 @@ def _render_dashboard(request, campaign: Campaign, *, action_error=None, status:
             "is_computing": is_computing,
             "funnel": _funnel(figures),
             "charts": charts,
-            "top_ideas": selectors.campaign_top_ideas(campaign=campaign, limit=10),
+            "top_ideas": insight_selectors.campaign_top_ideas(campaign=campaign, limit=10),
             "pending": pending[:PENDING_SHOWN],
             "has_more_pending": len(pending) > PENDING_SHOWN,
-            "waiting": selectors.campaign_ideas_waiting_for_answer(campaign=campaign),
+            "waiting": insight_selectors.campaign_ideas_waiting_for_answer(campaign=campaign),
             "can_moderate": campaign_rules.can_moderate_campaign(request.user, campaign),
             "can_export": can_export,
             "exports_url": _exports_url(campaign) if can_export else None,

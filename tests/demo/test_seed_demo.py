@@ -1,6 +1,7 @@
 from django.core.management import call_command
 
 from accounts.models import User
+from campaigns.lifecycle import due_state
 from campaigns.models import Campaign
 from ideas.models import Idea
 from voting.models import IdeaTally, Vote
@@ -44,8 +45,6 @@ def test_seed_demo_is_idempotent_and_tallies_its_votes(db, capsys):
     phases = {campaign.phase() for campaign in Campaign.objects.all()}
     assert phases == {"submission_and_voting", "voting", "upcoming", "closed", "draft"}
     # Each recorded state is the one its dates say, reached through recorded steps.
-    from campaigns.lifecycle import due_state
-
     for campaign in Campaign.objects.exclude(state="draft"):
         assert campaign.state == due_state(campaign), campaign.title
         assert campaign.transitions.filter(to_state=campaign.state).exists()
