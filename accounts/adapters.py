@@ -1,4 +1,7 @@
-"""Foule's django-allauth adapter: remembers which campaign's page led to a sign-up."""
+"""Foule's django-allauth adapter: remembers which campaign's page led to a sign-up.
+
+An interface module (allauth's hook into its sign-up and login views), so it may read the
+campaigns and ideas above accounts; accounts' domain modules never import them."""
 
 import re
 
@@ -7,7 +10,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import email_is_reserved
+from campaigns.models import Campaign
 from core.ratelimit import client_address
+from ideas.models import Idea
 
 # The pages a "Sign up" / "Log in" link on a campaign or idea page sends back to.
 CAMPAIGN_PATH = re.compile(r"^/campaigns/(?P<slug>[-\w]+)/")
@@ -16,9 +21,6 @@ IDEA_PATH = re.compile(r"^/ideas/(?P<pk>\d+)/")
 
 def campaign_from_next(next_url: str | None):
     """The published campaign a ?next= path belongs to, or None (never raises)."""
-    from campaigns.models import Campaign
-    from ideas.models import Idea
-
     path = (next_url or "").strip()
     if not path.startswith("/") or path.startswith("//"):
         return None

@@ -7,7 +7,3 @@ class BrandsConfig(AppConfig):
 
     name = "brands"
     verbose_name = _("Brands")
-
-    def ready(self):
-        # Its part of an account's erasure and export (accounts.signals).
-        from brands import account_data  # noqa: F401

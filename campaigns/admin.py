@@ -63,9 +63,10 @@ class CampaignTermsInline(admin.TabularInline):
 @admin.register(Campaign)
 class CampaignAdmin(BrandScopedAdmin):
     """A moderator sees the campaigns of the brands they moderate (and moderates their
-    ideas in the ideas' admin); campaigns are built, launched and archived by the brand on
-    the site. Only a superuser changes one here, never moving it to another brand, and
-    deletes only a campaign nobody took part in."""
+    ideas in the ideas' admin). Campaigns are built, launched, rescheduled and archived by
+    the brand on the site, through the builder's and the lifecycle's services, which record
+    who did what: here they are read only. A superuser may delete a campaign nobody took
+    part in."""
 
     scope_brand_field = "brand"
     list_display = (
@@ -112,10 +113,10 @@ class CampaignAdmin(BrandScopedAdmin):
         return actions
 
     def has_add_permission(self, request):
-        return request.user.is_superuser and super().has_add_permission(request)
+        return False
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser and super().has_change_permission(request, obj)
+        return False
 
     def has_delete_permission(self, request, obj=None):
         if not request.user.is_superuser or obj is None:
@@ -129,15 +130,6 @@ class CampaignAdmin(BrandScopedAdmin):
     @admin.display(ordering="pending_total", description=_("waiting for moderation"))
     def pending_count(self, obj):
         return obj.pending_total
-
-    def save_model(self, request, obj, form, change):
-        from core.markdown import render_markdown
-
-        obj.brief_html = render_markdown(obj.brief)
-        obj.rules_html = render_markdown(obj.rules)
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(ScheduleChange)

@@ -27,7 +27,7 @@ from campaigns import rules as campaign_rules
 from campaigns import tasks  # tasks imports this module back: only names used at call time
 from campaigns.models import Campaign, CampaignTransition, ScheduleChange
 from core.errors import ApplicationError, Conflict
-from core.events import emit
+from core.events import ask, emit
 
 State = Campaign.State
 ORDER = [
@@ -93,22 +93,10 @@ def launch_problems(campaign: Campaign) -> list[tuple[str, str]]:
             ("terms", _("Set the IP and confidentiality terms contributors must accept."))
         )
     problems.extend(schedule_problems(campaign, now=now))
-    method = campaign.voting_method
-    if method == Campaign.VotingMethod.BUDGET and not campaign.budget_amount:
-        problems.append(("budget_amount", _("A budget campaign needs a budget.")))
-    if method == Campaign.VotingMethod.SUPPORT:
-        stages = campaign.support_stages or []
-        if not stages:
-            problems.append(("support_stages", _("A supporter-threshold campaign needs stages.")))
-        elif any(
-            not isinstance(stage, list) or len(stage) != 2 or not stage[1] for stage in stages
-        ):
-            problems.append(
-                (
-                    "support_stages",
-                    _("Every supporter threshold needs a deadline (days to reach it)."),
-                )
-            )
+    # The format's own settings (a budget, supporter stages, a jury's criteria): voting
+    # holds the formats and sits above campaigns, so it answers through core.events.
+    for answer in ask("campaign.launch_problems", campaign=campaign):
+        problems.extend(answer)
     if not campaign.accepts_ideas:
         candidates = campaign.ideas.filter(is_candidate=True).count()
         if candidates < 2:

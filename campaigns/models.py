@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from brands.models import Brand
+from core.events import ask
 from core.models import TimeStampedModel
 
 
@@ -19,12 +20,20 @@ class CampaignQuerySet(models.QuerySet):
         return self.published().filter(voting_closes_at__gt=now)
 
 
+def voting_method_choices() -> list[tuple[str, str]]:
+    """The registered voting formats (voting/formats/), asked through core.events since
+    campaigns sits below voting. A callable: adding a format needs no migration here."""
+    return [choice for answer in ask("campaign.voting_methods") for choice in answer]
+
+
 def default_support_stages() -> list[list[int]]:
     """LEGO Ideas' stages: (supporters to reach, days allowed after the previous stage)."""
     return [[100, 60], [1000, 365], [5000, 180], [10000, 180]]
 
 
 class Campaign(TimeStampedModel):
+    # The built-in formats' keys, for code and tests that name one. The field's choices are
+    # the registered formats (voting_method_choices): a new format adds none here.
     class VotingMethod(models.TextChoices):
         UPDOWN = "updown", _("Up/down votes (idea challenge)")
         SUPPORT = "support", _("Supporter thresholds")
@@ -39,10 +48,6 @@ class Campaign(TimeStampedModel):
     class RankedMethod(models.TextChoices):
         SCHULZE = "schulze", _("Schulze")
         IRV = "irv", _("Instant runoff")
-
-    # Methods whose votes are per idea (Vote rows); the others use one Ballot per voter.
-    IDEA_VOTE_METHODS = {"updown", "support", "star"}
-    BALLOT_METHODS = {"single", "approval", "ranked", "budget"}
 
     class State(models.TextChoices):
         """The recorded lifecycle. Launching moves a draft to "scheduled"; from there the
@@ -130,7 +135,7 @@ class Campaign(TimeStampedModel):
     voting_method = models.CharField(
         _("voting method"),
         max_length=20,
-        choices=VotingMethod.choices,
+        choices=voting_method_choices,
         default=VotingMethod.UPDOWN,
     )
     ranked_method = models.CharField(
@@ -281,15 +286,6 @@ class Campaign(TimeStampedModel):
         """Live counts are shown unless the campaign is under a results embargo; then they
         appear when the results are published."""
         return not self.results_embargo or self.are_results_published(now)
-
-    @property
-    def votes_per_idea(self) -> bool:
-        """Up/down, support and stars: each idea has its own vote buttons."""
-        return self.voting_method in self.IDEA_VOTE_METHODS
-
-    @property
-    def uses_ballots(self) -> bool:
-        return self.voting_method in self.BALLOT_METHODS
 
     def get_phase_display(self) -> str:
         return self.Phase(self.phase()).label

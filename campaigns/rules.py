@@ -78,11 +78,6 @@ def is_campaign_running(user, campaign) -> bool:
     return campaign is not None and campaign.state in running
 
 
-@rules.predicate
-def is_campaign_private(user, campaign) -> bool:
-    return campaign is not None and campaign.is_private
-
-
 def is_invited_participant(email: str, invited: str) -> bool:
     """`invited` holds one address or @domain per line; comparison ignores case."""
     email = (email or "").strip().lower()
@@ -129,9 +124,9 @@ INVITED = Rule(
     _is_invited,
     name="invited",
 )
-# Account age, then the invitation list: asked about a campaign.
+# Account age, then the invitation list, asked about a campaign. Every action asks for a
+# verified account first, so an anonymous visitor (who fails both) never reads these.
 ELIGIBLE = Permission("campaigns.eligible", OLD_ENOUGH, INVITED)
-is_eligible_for_campaign = ELIGIBLE
 
 
 can_view_campaign = is_campaign_published | is_campaign_brand_member | is_staff | is_moderator

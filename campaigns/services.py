@@ -1,104 +1,10 @@
-from datetime import datetime
+"""Campaigns' writes besides the builder (builder/) and the lifecycle (lifecycle.py):
+follows, and forgetting an erased account's addresses."""
 
-from django.db import IntegrityError, transaction
-from django.utils.crypto import get_random_string
-from django.utils.text import slugify
-from django.utils.translation import gettext as _
+from django.db import transaction
 
-from brands import rules as brand_rules
-from brands.models import Brand
-from campaigns import lifecycle
 from campaigns import rules as campaign_rules
 from campaigns.models import Campaign, CampaignFollow
-from core.errors import ApplicationError, NotAllowed
-from core.markdown import render_markdown
-from core.text import check_cleaned_length, clean_single_line
-
-
-def _unique_slug(title: str) -> str:
-    base = slugify(title)[:160] or "campaign"
-    if not Campaign.objects.filter(slug=base).exists():
-        return base
-    return f"{base}-{get_random_string(6).lower()}"
-
-
-def campaign_create(
-    *,
-    created_by,
-    brand: Brand,
-    title: str,
-    brief: str,
-    submission_opens_at: datetime,
-    submission_closes_at: datetime,
-    voting_opens_at: datetime,
-    voting_closes_at: datetime,
-    is_published: bool = True,
-    voting_method: str = Campaign.VotingMethod.UPDOWN,
-    ranked_method: str = "",
-    max_votes_per_voter: int | None = None,
-    budget_amount: int | None = None,
-    support_stages: list[list[int]] | None = None,
-    results_embargo: bool = False,
-) -> Campaign:
-    """Create a campaign for `brand`. Only a verified member of the brand may do so."""
-    if not brand_rules.can_create_campaign_for_brand(created_by, brand):
-        raise NotAllowed(
-            _("Only verified members of %(brand)s can create its campaigns.")
-            % {"brand": brand.name}
-        )
-    title = clean_single_line(title)
-    if not title:
-        raise ApplicationError(_("Give the campaign a title."), field="title")
-    check_cleaned_length(
-        title, max_length=Campaign._meta.get_field("title").max_length, field="title"
-    )
-    if submission_closes_at <= submission_opens_at:
-        raise ApplicationError(
-            _("Submissions must close after they open."), field="submission_closes_at"
-        )
-    if voting_closes_at <= voting_opens_at:
-        raise ApplicationError(_("Voting must close after it opens."), field="voting_closes_at")
-    if voting_closes_at < submission_opens_at:
-        raise ApplicationError(
-            _("Voting cannot end before submissions open."), field="voting_closes_at"
-        )
-    if voting_method not in Campaign.VotingMethod.values:
-        raise ApplicationError(_("Choose a voting method."), field="voting_method")
-    if voting_method == Campaign.VotingMethod.BUDGET and not budget_amount:
-        raise ApplicationError(_("A budget campaign needs a budget."), field="budget_amount")
-    if voting_method == Campaign.VotingMethod.SUPPORT and not support_stages:
-        raise ApplicationError(
-            _("A supporter-threshold campaign needs stages."), field="support_stages"
-        )
-    for _attempt in range(3):  # a concurrent campaign may take the slug; try a fresh one
-        try:
-            with transaction.atomic():
-                campaign = Campaign.objects.create(
-                    brand=brand,
-                    title=title,
-                    slug=_unique_slug(title),
-                    brief=brief,
-                    brief_html=render_markdown(brief),
-                    submission_opens_at=submission_opens_at,
-                    submission_closes_at=submission_closes_at,
-                    voting_opens_at=voting_opens_at,
-                    voting_closes_at=voting_closes_at,
-                    created_by=created_by,
-                    voting_method=voting_method,
-                    ranked_method=ranked_method or Campaign.RankedMethod.SCHULZE,
-                    max_votes_per_voter=max_votes_per_voter,
-                    budget_amount=budget_amount,
-                    support_stages=support_stages or [],
-                    results_embargo=results_embargo,
-                )
-        except IntegrityError:
-            continue
-        if is_published:
-            # The one-step form and the demo data publish at once; the builder goes through
-            # lifecycle.campaign_launch and its checks instead.
-            campaign = lifecycle.campaign_publish(campaign=campaign, actor=created_by)
-        return campaign
-    raise ApplicationError(_("Could not create the campaign, please try again."))
 
 
 def campaign_follow_set(*, campaign: Campaign, user, following: bool) -> bool:

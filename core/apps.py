@@ -1,12 +1,17 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.utils.module_loading import autodiscover_modules, import_string
+
+# Each app's subscribers, imported once the apps are loaded, in INSTALLED_APPS order:
+# `receivers` (core.events) and `account_data` (accounts.signals: its part of an account's
+# erasure and export). core names no app: any app with such a module takes part.
+SUBSCRIBER_MODULES = ("receivers", "account_data")
 
 
 class CoreConfig(AppConfig):
     name = "core"
 
     def ready(self):
-        # Imported once the apps are loaded (core.ratelimit reads allauth's settings).
-        from core.ratelimit import check_rate_limits
-
-        checks.register(check_rate_limits)
+        # Loaded once the apps are (core.ratelimit reads allauth's settings at import).
+        checks.register(import_string("core.ratelimit.check_rate_limits"))
+        autodiscover_modules(*SUBSCRIBER_MODULES)

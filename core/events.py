@@ -7,8 +7,9 @@ in a module their `AppConfig.ready()` imports. Receivers run synchronously, in t
 transaction and in the order their apps are installed: a receiver that must not delay or
 fail the write enqueues a Celery task with `transaction.on_commit` instead of working inline.
 
-Payloads are plain values (ids, codes, short texts), never model instances: a receiver
-reads what it needs, and the same payload can be handed to a task unchanged.
+Payloads of `emit` are plain values (ids, codes, short texts), never model instances: a
+receiver reads what it needs, and the same payload can be handed to a task unchanged.
+`ask` (a question, answered inline during a write) may pass the objects being checked.
 
 A receiver may return a number (how many people it told, how many rows it wrote): the
 emitter finds the answers on the returned event (`event.answers`, `event.total()`), e.g.
@@ -19,7 +20,8 @@ payloads and receivers is docs/events.md.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +83,29 @@ def disconnect(function: Receiver, *kinds: str) -> list[str]:
             _receivers[kind].remove(function)
             left.append(kind)
     return left
+
+
+@contextmanager
+def without(*functions: Receiver) -> Iterator[None]:
+    """Within the block these receivers are not called; afterwards every kind has exactly
+    the receivers it had, in their order (tests: what happens when an app does not listen;
+    a spy subscribed inside the block is gone after it)."""
+    saved = {kind: list(functions_of_kind) for kind, functions_of_kind in _receivers.items()}
+    for function in functions:
+        disconnect(function)
+    try:
+        yield
+    finally:
+        for kind in list(_receivers):
+            _receivers[kind] = saved.get(kind, [])
+
+
+def ask(kind: str, /, **payload: Any) -> list[Any]:
+    """Like `emit`, but return what each receiver answers: how a lower app asks a question
+    that only a higher one can answer (ideas asks the campaign's voting format whether an
+    idea's cost is valid). An empty list: nobody above knows."""
+    event = Event(kind, payload)
+    return [function(event) for function in list(_receivers.get(kind, ()))]
 
 
 def receivers(kind: str) -> list[Receiver]:

@@ -16,6 +16,7 @@ from builder.services import (
 from campaigns.lifecycle import campaign_launch
 from campaigns.models import Campaign
 from demo.data import CONFIDENTIALITY, IP_TERMS
+from jury.services import criteria_suggest, juror_add_member
 
 Window = tuple[datetime, datetime]
 
@@ -64,6 +65,10 @@ def campaign_build(
             points={reason: campaign.points_for(reason) for reason in POINT_REASONS},
             prizes=[PrizeRow(rank=rank, title=title) for rank, title in prizes],
         )
+    if options.get("jury"):
+        # A contest's jury: the suggested criteria, and the manager on it.
+        criteria_suggest(campaign=campaign, actor=manager)
+        juror_add_member(campaign=campaign, user=manager, actor=manager)
     if launch:
         campaign = campaign_launch(campaign=campaign, actor=manager)
     return campaign

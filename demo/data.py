@@ -130,6 +130,17 @@ FORMAT_CAMPAIGNS = [
         ],
     ),
     (
+        "Design our summer pot",
+        "Show us the pot you would put on the shelf. A jury scores originality, fit with the "
+        "brief and feasibility; your stars count for 30%.",
+        {"voting_method": "contest", "jury": True},
+        [
+            ("Sunflower lid", "A yellow lid that opens like a flower.", None),
+            ("Striped glass", "Blue and white stripes, like a beach hut.", None),
+            ("Picnic basket", "A wicker pattern printed on recycled card.", None),
+        ],
+    ),
+    (
         "Rate our new desserts",
         "Give each dessert one to five stars.",
         {"voting_method": "star"},

@@ -3,37 +3,8 @@ from django.db.models import Count, F, Q, QuerySet
 
 from brands.models import Brand
 from campaigns.models import Campaign
-from campaigns.rules import can_see_private_ideas
 from ideas.models import Idea
 from ideas.rules import can_view_idea
-from voting.orders import apply_order, order_name
-
-
-def idea_list_ordered(
-    *, campaign: Campaign, order: str | None = None, seed: str = "", viewer=None
-) -> tuple[QuerySet[Idea], str]:
-    """Visible ideas of a campaign in the requested order if the campaign's method offers
-    it (else its default), and the order used. One query whatever the length: author and
-    tally come in the same join; every order but "random" reads an indexed tally column."""
-    name = order_name(campaign.voting_method, order, counts_visible=campaign.are_counts_visible())
-    # The campaign is filtered on the tally too, so that the tally's order indexes apply.
-    # Through the campaign's related manager, each idea's `campaign` is this very object:
-    # no campaign columns joined and loaded again on every row.
-    queryset = (
-        campaign.ideas.visible().filter(tally__campaign=campaign).select_related("author", "tally")
-    )
-    if campaign.is_private and not can_see_private_ideas(viewer, campaign):
-        # A private campaign shows each contributor their own ideas only.
-        if viewer is None or not viewer.is_authenticated:
-            queryset = queryset.none()
-        else:
-            queryset = queryset.filter(author=viewer)
-    return apply_order(queryset, name, seed=seed), name
-
-
-def idea_list_ranked(*, campaign: Campaign) -> QuerySet[Idea]:
-    """Visible ideas of a campaign in its method's default order."""
-    return idea_list_ordered(campaign=campaign)[0]
 
 
 def idea_get_visible(*, pk: int, viewer=None) -> Idea | None:

@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 from campaigns.models import Campaign, CampaignTerms, TermsAcceptance
 from campaigns.selectors import campaign_progress_forget
 from core.errors import ApplicationError, Duplicate
-from core.events import emit
+from core.events import ask, emit
 from core.markdown import render_markdown
 from core.text import check_cleaned_length, clean_single_line
 from ideas import rules as idea_rules
+from ideas import tasks  # tasks imports this module back: only names used at call time
 from ideas.models import Comment, Idea, IdeaRevision, IdeaStatusUpdate
 
 
@@ -122,17 +123,10 @@ def idea_submit(
     check_cleaned_length(title, max_length=IDEA_TITLE_MAX_LENGTH, field="title")
     if not body:
         raise ApplicationError(_("Describe your idea."), field="body")
-    if campaign.voting_method == Campaign.VotingMethod.BUDGET:
-        if cost is None or cost <= 0:
-            raise ApplicationError(_("Say what your idea would cost."), field="cost")
-        if campaign.budget_amount and cost > campaign.budget_amount:
-            raise ApplicationError(
-                _("This costs more than the whole budget (%(budget)d).")
-                % {"budget": campaign.budget_amount},
-                field="cost",
-            )
-    else:
-        cost = None
+    # Whether an idea has a cost is the campaign's voting format's to say, and ideas sit
+    # below voting: the format answers through core.events (voting/receivers.py).
+    costs = ask("idea.cost_checked", campaign=campaign, cost=cost)
+    cost = costs[0] if costs else None
     _lock_author_in_campaign(author=author, campaign_id=campaign.pk)
     first = _same_idea_by_author(author=author, campaign=campaign, title=title, body=body)
     if first is not None:
@@ -204,8 +198,6 @@ def idea_answer(*, idea: Idea, author, answer: str, note: str) -> IdeaStatusUpda
 
 
 def _answer_notify_later(update_id: int) -> None:
-    from ideas import tasks  # imported here: ideas.tasks imports this module
-
     tasks.idea_answer_notify.delay(update_id)
 
 

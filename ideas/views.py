@@ -27,6 +27,7 @@ from ideas.rules import (
     can_submit_idea,
     can_view_idea,
 )
+from voting.rules import offers_comparisons
 from voting.selectors import vote_value
 
 
@@ -64,6 +65,7 @@ def _detail_context(request, idea: Idea, **extra) -> dict:
         "can_answer": can_answer,
         "can_approve": can_approve_idea_now(user, idea),
         "can_comment": can_comment_idea(user, idea),
+        "can_compare": offers_comparisons(user, idea.campaign),
         "needs_verification": user.is_authenticated and not is_verified(user),
         "answer_form": AnswerForm(initial={"answer": idea.answer or Idea.Answer.UNDER_REVIEW})
         if can_answer

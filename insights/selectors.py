@@ -2,6 +2,7 @@
 
 from campaigns.models import Campaign
 from ideas.models import Idea
+from voting.formats import format_for
 from voting.models import CampaignResult
 from voting.orders import ORDERS, order_names
 
@@ -10,7 +11,7 @@ def campaign_top_ideas(*, campaign: Campaign, limit: int = 10) -> list[Idea]:
     """The ten best ideas in the campaign's tally order (one query); ballot campaigns
     follow their stored result's ranking (two queries)."""
     visible = campaign.ideas.filter(status=Idea.Status.PUBLISHED)
-    if campaign.uses_ballots:
+    if format_for(campaign).uses_ballots:
         ranking = (
             CampaignResult.objects.filter(campaign=campaign)
             .values_list("ranking", flat=True)

@@ -27,8 +27,10 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from accounts.models import User
 from campaigns.models import Campaign
 from core.redis import get_redis, key
+from ideas.models import Comment, Idea
 from insights.models import CampaignStats
 from insights.visits import campaign_today, campaign_zone, visits_daily
 from voting.formats import format_for
@@ -81,9 +83,6 @@ def _votes(campaign: Campaign, zone) -> tuple[dict[date, int], int, str]:
 def campaign_stats_compute(*, campaign: Campaign) -> dict:
     """The figures of `campaign` (see the module docstring), read fresh: about eight
     grouped queries and one Redis round trip, whatever the campaign's size."""
-    from accounts.models import User
-    from ideas.models import Comment, Idea
-
     zone = campaign_zone(campaign)
     ideas = Idea.objects.filter(campaign=campaign)
     idea_counts = ideas.aggregate(

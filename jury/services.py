@@ -154,13 +154,12 @@ def jury_weight_update(*, campaign: Campaign, actor, jury_weight: int) -> JurySe
     return jury_settings
 
 
-def check_ready_to_launch(*, campaign: Campaign) -> None:
-    """What a contest needs before its launch: at least one criterion."""
+def launch_problems(*, campaign: Campaign) -> list[tuple[str, str]]:
+    """What a contest lacks before its launch, as (field, message) like
+    campaigns.lifecycle.launch_problems: at least one criterion for the jury."""
     if jury_rules.has_jury(campaign) and not Criterion.objects.filter(campaign=campaign).exists():
-        raise Conflict(
-            _("Give the jury at least one criterion before launching the contest."),
-            code="no_criteria",
-        )
+        return [("jury", _("Give the jury at least one criterion before launching the contest."))]
+    return []
 
 
 # -- jurors --------------------------------------------------------------------------------

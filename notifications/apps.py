@@ -8,5 +8,4 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         # Subscribes who is told what to the events the services emit (docs/events.md).
-        # And its part of an account's erasure and export (accounts.signals).
-        from notifications import account_data, receivers  # noqa: F401
+        from notifications import receivers  # noqa: F401

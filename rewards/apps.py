@@ -8,5 +8,4 @@ class RewardsConfig(AppConfig):
 
     def ready(self):
         # Subscribes the points and prizes to the events the services emit (docs/events.md).
-        # And its part of an account's erasure and export (accounts.signals).
-        from rewards import account_data, receivers  # noqa: F401
+        from rewards import receivers  # noqa: F401

@@ -15,6 +15,8 @@ import shutil
 import subprocess
 import sys
 
+from playwright.sync_api import sync_playwright
+
 SYSTEM_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
@@ -31,8 +33,6 @@ def system_chromium() -> str | None:
 
 def playwright_chromium() -> str | None:
     """The executable of Playwright's own Chromium, if it is installed."""
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         path = playwright.chromium.executable_path
     return path if path and os.path.exists(path) else None

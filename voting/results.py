@@ -17,6 +17,7 @@ from voting import dirty
 from voting.audit import audit_digest, voter_receipt
 from voting.formats import format_for, format_keys
 from voting.models import Ballot, CampaignResult, PairwisePrompt
+from voting.tally import tally_recompute
 
 RECONCILE_LOOKBACK = timedelta(seconds=60)
 
@@ -138,8 +139,7 @@ def results_finalize_campaign(*, campaign: Campaign) -> CampaignResult:
     existing = CampaignResult.objects.filter(campaign=campaign, is_final=True).first()
     if existing:
         return existing
-    from voting.tally import tally_recompute  # counts must be fresh before ranking
-
+    # Counts must be fresh before ranking.
     ids = list(Idea.objects.filter(campaign=campaign).values_list("pk", flat=True))
     for start in range(0, len(ids), 500):
         tally_recompute(idea_ids=ids[start : start + 500])

@@ -8,25 +8,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from accounts.rules import is_verified
-from campaigns.models import Campaign
 from campaigns.rules import INVITED, OLD_ENOUGH
 from core.errors import Conflict
 from core.permissions import Permission, Rule
 from ideas.models import Idea
 from ideas.rules import is_idea_author, is_idea_visible
+from voting.formats import format_for
 from voting.models import IdeaTally
-
-
-@rules.predicate
-def is_voting_open_for_idea(user, idea) -> bool:
-    return idea is not None and idea.campaign.is_voting_open()
 
 
 @rules.predicate
 def is_support_open_for_idea(user, idea) -> bool:
     """Supporter-threshold ideas take support only while active and before their stage
     deadline; every other method has no such stage."""
-    if idea is None or idea.campaign.voting_method != "support":
+    if idea is None or not format_for(idea.campaign).has_support_stages:
         return True
     # Read fresh, not from idea.tally: the worker may have just changed it.
     state = (
@@ -91,23 +86,21 @@ IDEA_SHOWN = Rule(
 VOTED_IDEA_BY_IDEA = Rule(
     "wrong_method",
     gettext_lazy("This campaign is not voted idea by idea: use its ballot."),
-    lambda user, idea: idea is not None and idea.campaign.votes_per_idea,
+    lambda user, idea: idea is not None and format_for(idea.campaign).votes_per_idea,
     error=Conflict,
     name="voted_idea_by_idea",
 )
 VOTED_BY_BALLOT = Rule(
     "wrong_method",
     gettext_lazy("This campaign is voted idea by idea, not with a ballot."),
-    lambda user, campaign: campaign is not None and campaign.uses_ballots,
+    lambda user, campaign: campaign is not None and format_for(campaign).uses_ballots,
     error=Conflict,
     name="voted_by_ballot",
 )
 A_PAIRWISE_SURVEY = Rule(
     "wrong_method",
     gettext_lazy("This campaign is not a pairwise survey."),
-    lambda user, campaign: (
-        campaign is not None and campaign.voting_method == Campaign.VotingMethod.PAIRWISE
-    ),
+    lambda user, campaign: campaign is not None and format_for(campaign).is_pairwise,
     error=Conflict,
     name="a_pairwise_survey",
 )
@@ -138,19 +131,33 @@ can_vote = Permission(
     SUPPORT_OPEN,
     NOT_OWN_IDEA,
 )
-# On a campaign: what the campaign itself must be for a ballot or a comparison (the
-# campaign page shows the ballot or the comparison link by these, to anyone).
-takes_ballots = Permission("voting.takes_ballots", VOTES_PUBLIC, VOTED_BY_BALLOT, VOTING_OPEN)
-takes_comparisons = Permission(
-    "voting.takes_comparisons", VOTES_PUBLIC, A_PAIRWISE_SURVEY, VOTING_OPEN
-)
 # On a campaign: the voter, then the campaign.
 can_submit_ballot = Permission(
-    "voting.submit_ballot", VERIFIED_TO_VOTE, OLD_ENOUGH, INVITED, *takes_ballots.rules
+    "voting.submit_ballot",
+    VERIFIED_TO_VOTE,
+    OLD_ENOUGH,
+    INVITED,
+    VOTES_PUBLIC,
+    VOTED_BY_BALLOT,
+    VOTING_OPEN,
+)
+# The campaign's side of a comparison: the campaign page offers the link to a visitor not
+# yet signed in by this (they are asked to log in), to a signed-in one by can_compare_ideas.
+takes_comparisons = Permission(
+    "voting.takes_comparisons", VOTES_PUBLIC, A_PAIRWISE_SURVEY, VOTING_OPEN
 )
 can_compare_ideas = Permission(
     "voting.compare_ideas", VERIFIED_TO_VOTE, OLD_ENOUGH, INVITED, *takes_comparisons.rules
 )
+
+
+def offers_comparisons(user, campaign) -> bool:
+    """Whether a page shows the link to compare ideas: to a visitor who may compare them,
+    or who is not signed in yet (they are asked to log in, then the permission decides)."""
+    if user is not None and user.is_authenticated:
+        return can_compare_ideas(user, campaign)
+    return takes_comparisons(user, campaign)
+
 
 rules.add_perm("voting.vote_idea", can_vote)
 rules.add_perm("voting.submit_ballot", can_submit_ballot)

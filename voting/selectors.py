@@ -1,12 +1,15 @@
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import QuerySet
 
 from campaigns.models import Campaign
+from campaigns.rules import can_see_private_ideas, can_view_dashboard
 from campaigns.selectors import progress_cache_key
 from ideas.models import Idea
 from voting import dirty
+from voting.audit import voter_receipt
 from voting.formats import format_for
-from voting.models import Ballot, IdeaTally, PairwisePrompt, Vote
+from voting.models import Ballot, CampaignResult, IdeaTally, PairwisePrompt, Vote
+from voting.orders import apply_order, order_name
 
 
 def vote_value(*, voter, idea: Idea) -> int:
@@ -55,8 +58,6 @@ def tally_health() -> dict:
 
 def ballot_for_voter(*, voter, campaign) -> tuple[list[int], str | None]:
     """The voter's current choices (in rank order) and ballot receipt."""
-    from voting.models import Ballot
-
     if not voter.is_authenticated:
         return [], None
     ballot = Ballot.objects.filter(campaign=campaign, voter=voter).first()
@@ -70,9 +71,6 @@ def ballot_for_voter(*, voter, campaign) -> tuple[list[int], str | None]:
 def receipt_for_voter(*, voter, campaign) -> str | None:
     """What the voter looks for in the audit list: their ballot receipt, or for per-idea
     votes the pseudonym their votes are listed under."""
-    from voting.models import Vote
-    from voting.results import voter_receipt
-
     if not voter.is_authenticated:
         return None
     if format_for(campaign).uses_ballots:
@@ -86,9 +84,6 @@ def result_for_campaign(*, campaign, viewer=None):
     """The stored result, or None if there is none yet or `viewer` may not see it: under a
     results embargo, a final result still in review (published at the results date), and
     a private campaign's ranking (it names its ideas) are for the brand's team only."""
-    from campaigns.rules import can_see_private_ideas, can_view_dashboard
-    from voting.models import CampaignResult
-
     is_team = viewer is not None and can_view_dashboard(viewer, campaign)
     if campaign.is_private and not (viewer is not None and can_see_private_ideas(viewer, campaign)):
         return None
@@ -101,8 +96,6 @@ def result_for_campaign(*, campaign, viewer=None):
 
 
 def pairs_answered(*, voter, campaign) -> int:
-    from voting.models import PairwisePrompt
-
     return PairwisePrompt.objects.filter(
         voter=voter, campaign=campaign, answered_at__isnull=False
     ).count()
@@ -111,8 +104,6 @@ def pairs_answered(*, voter, campaign) -> int:
 def result_rows(*, campaign, result) -> list[dict]:
     """One row per idea of a result, best first, with the figure to chart and its share of
     the largest (0-100) for the bar width. One query for the titles."""
-    from ideas.models import Idea
-
     titles = dict(Idea.objects.filter(pk__in=result.ranking).values_list("pk", "title"))
     details = result.details
     figures = format_for(campaign).result_figures(details=details)
@@ -137,17 +128,32 @@ def campaign_progress(*, campaign: Campaign) -> dict[str, int]:
 
 def _campaign_progress(campaign: Campaign) -> dict[str, int]:
     ideas = Idea.objects.visible().filter(campaign=campaign)
-    votes = Vote.objects.filter(idea__campaign=campaign).exclude(value=0)
-    if campaign.uses_ballots:
-        ballots = (
-            Ballot.objects.filter(campaign=campaign).annotate(n=Count("choices")).filter(n__gt=0)
-        )
-        vote_count = voters = ballots.count()
-    elif campaign.voting_method == Campaign.VotingMethod.PAIRWISE:
-        answered = PairwisePrompt.objects.filter(campaign=campaign, answered_at__isnull=False)
-        vote_count = answered.count()
-        voters = answered.values("voter_id").distinct().count()
-    else:
-        vote_count = votes.count()
-        voters = votes.values("voter_id").distinct().count()
-    return {"ideas": ideas.count(), "votes": vote_count, "participants": voters}
+    # Votes, non-empty ballots or answered pairs, as the format stores them.
+    rows, _date_field, _unit = format_for(campaign).participation(campaign=campaign)
+    return {
+        "ideas": ideas.count(),
+        "votes": rows.count(),
+        "participants": rows.values("voter_id").distinct().count(),
+    }
+
+
+def idea_list_ordered(
+    *, campaign: Campaign, order: str | None = None, seed: str = "", viewer=None
+) -> tuple[QuerySet[Idea], str]:
+    """Visible ideas of a campaign in the requested order if the campaign's method offers
+    it (else its default), and the order used. One query whatever the length: author and
+    tally come in the same join; every order but "random" reads an indexed tally column."""
+    name = order_name(campaign.voting_method, order, counts_visible=campaign.are_counts_visible())
+    # The campaign is filtered on the tally too, so that the tally's order indexes apply.
+    # Through the campaign's related manager, each idea's `campaign` is this very object:
+    # no campaign columns joined and loaded again on every row.
+    queryset = (
+        campaign.ideas.visible().filter(tally__campaign=campaign).select_related("author", "tally")
+    )
+    if campaign.is_private and not can_see_private_ideas(viewer, campaign):
+        # A private campaign shows each contributor their own ideas only.
+        if viewer is None or not viewer.is_authenticated:
+            queryset = queryset.none()
+        else:
+            queryset = queryset.filter(author=viewer)
+    return apply_order(queryset, name, seed=seed), name

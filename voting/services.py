@@ -16,6 +16,7 @@ from voting.rules import can_vote
 
 logger = logging.getLogger(__name__)
 
+
 def _lock_voter_in_campaign(*, voter, campaign_id: int) -> None:
     """A transaction-scoped advisory lock on (campaign, voter): one voter's concurrent
     requests in one campaign queue up, so "count my votes, then add one" cannot race.

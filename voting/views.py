@@ -13,6 +13,8 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from campaigns.models import Campaign
+from campaigns.rules import can_view_campaign
 from core.errors import ApplicationError, RateLimited
 from core.ratelimit import rate_limit
 from ideas.models import Idea
@@ -115,9 +117,6 @@ def idea_tally(request, pk: int):
 
 
 def _visible_campaign(request, slug: str):
-    from campaigns.models import Campaign
-    from campaigns.rules import can_view_campaign
-
     campaign = get_object_or_404(Campaign.objects.select_related("brand"), slug=slug)
     if not can_view_campaign(request.user, campaign):
         raise Http404
@@ -146,9 +145,7 @@ def campaign_ballot(request, slug: str):
     rate_limit(request, "ballot")
     choices: list[int] = []
     try:
-        choices = _ballot_choices_from_post(
-            request.POST, ranked=format_for(campaign).ranked_ballot
-        )
+        choices = _ballot_choices_from_post(request.POST, ranked=format_for(campaign).ranked_ballot)
         ballots.ballot_submit(voter=request.user, campaign=campaign, choices=choices)
     except ValueError:
         messages.error(request, _("The ballot could not be read: use the form's numbers."))

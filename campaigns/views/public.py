@@ -12,14 +12,18 @@ from campaigns.models import Campaign
 from core.markdown import render_markdown
 from ideas import selectors as idea_selectors
 from ideas.rules import can_submit_idea
-from ideas.selectors import idea_list_ordered
 from insights.visits import visit_record
 from voting import selectors as voting_selectors
 from voting.formats import format_for
 from voting.impressions import impressions_record
 from voting.orders import orders_for
-from voting.rules import VOTES_PUBLIC, can_compare_ideas, takes_comparisons
-from voting.selectors import ballot_for_voter, result_for_campaign, vote_values_for_ideas
+from voting.rules import VOTES_PUBLIC, offers_comparisons
+from voting.selectors import (
+    ballot_for_voter,
+    idea_list_ordered,
+    result_for_campaign,
+    vote_values_for_ideas,
+)
 
 IDEAS_PER_PAGE = 50
 
@@ -119,7 +123,7 @@ def campaign_detail(request, slug: str):
             "eligibility_refusal": _eligibility_refusal(request.user, campaign),
             # A ballot campaign shows its ballot (with the voter's choices) unless private.
             "shows_ballot": voting_format.uses_ballots and VOTES_PUBLIC(request.user, campaign),
-            "can_compare": _offers_comparisons(request.user, campaign),
+            "can_compare": offers_comparisons(request.user, campaign),
         },
     )
 
@@ -129,11 +133,3 @@ def _eligibility_refusal(user, campaign: Campaign) -> str:
     if not user.is_authenticated:
         return ""
     return campaign_rules.ELIGIBLE.why_not(user, campaign)
-
-
-def _offers_comparisons(user, campaign: Campaign) -> bool:
-    """The link to compare ideas: to a visitor who may compare them, or who will be asked
-    to log in first (voting.rules.can_compare_ideas decides for a signed-in one)."""
-    if user.is_authenticated:
-        return can_compare_ideas(user, campaign)
-    return takes_comparisons(user, campaign)

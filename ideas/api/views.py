@@ -16,6 +16,7 @@ from core.pagination import CachedCountPagination
 from core.ratelimit import rate_limit
 from ideas import selectors, services
 from ideas.api.serializers import IdeaInputSerializer, IdeaOutputSerializer
+from voting import selectors as voting_selectors
 from voting.orders import ORDERS
 
 LIST_CACHE_SECONDS = 2
@@ -84,7 +85,7 @@ class CampaignIdeaListCreateView(generics.ListCreateAPIView):
                     ]
                 }
             )
-        queryset, _order = selectors.idea_list_ordered(
+        queryset, _order = voting_selectors.idea_list_ordered(
             campaign=self.campaign,
             order=order,
             seed=self.request.query_params.get("seed", "")[:64],

@@ -39,3 +39,15 @@ def jury_section(context, campaign) -> dict:
         "member_form": MemberJurorForm(members=members.order_by("pk"), auto_id="juror-member-%s"),
         "has_members_to_add": members.exists(),
     }
+
+
+@register.simple_tag(takes_context=True)
+def jury_links(context, campaign) -> dict:
+    """Which jury links the campaign page shows the viewer: their scoring page (jurors),
+    the brand's jury page (its managers)."""
+    user = context["request"].user
+    return {
+        "can_judge": jury_rules.can_judge(user, campaign),
+        "can_manage": jury_rules.can_manage_jurors(user, campaign)
+        or jury_rules.can_manage_criteria(user, campaign),
+    }

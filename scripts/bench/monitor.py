@@ -9,6 +9,9 @@ import time
 
 import psutil
 
+from core.redis import get_redis
+from voting import dirty
+
 
 def _own_and_reaped(process: psutil.Process) -> float:
     """CPU seconds of a process plus those of its children it has already reaped (a
@@ -99,9 +102,6 @@ class LagSampler(threading.Thread):
 
     def __init__(self):
         super().__init__(daemon=True)
-        from core.redis import get_redis
-        from voting import dirty
-
         self.redis, self.key, self.samples, self.running = get_redis(), dirty.lag_key(), [], True
         self.lock = threading.Lock()
 
@@ -121,8 +121,6 @@ class LagSampler(threading.Thread):
     def drained(self, timeout: float) -> float:
         """Wait until the workers have recounted every dirty idea (at most `timeout` s),
         then take the last samples; return how long it took."""
-        from voting import dirty
-
         started = time.perf_counter()
         while dirty.dirty_count() and time.perf_counter() - started < timeout:
             time.sleep(0.2)

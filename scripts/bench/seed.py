@@ -11,6 +11,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection
 
+from accounts.tokens import SECRET_PREFIX, secret_hash
+from tests.factories import BrandFactory, CampaignFactory
+from voting.models import IdeaTally
+from voting.tally import tally_recompute
+
 
 @dataclass
 class Seeded:
@@ -45,9 +50,6 @@ def seed(*, ideas: int, votes: int, users: int) -> Seeded:
     from users k+1, k+2, ... (mod `users`): unique (voter, idea) pairs, never the author.
     Idea k has k mod (per_idea + 1) of them down: every split from all up to all down, so
     the recount check meets each edge of the score formulas."""
-    from accounts.tokens import SECRET_PREFIX, secret_hash
-    from tests.factories import BrandFactory, CampaignFactory
-
     # Open for ideas and votes (CampaignFactory's dates), published, up/down.
     campaign = CampaignFactory(brand=BrandFactory(), slug="bench", title="Bench")
     with timed(f"{users:,} users, verified emails and API tokens"):
@@ -138,9 +140,6 @@ COMPARED = ["upvotes", "downvotes", "score", "wilson_lower_bound", "hot_score", 
 def differing_from_workers(sample_size: int = 2000) -> int:
     """Of `sample_size` random tallies, how many tally_recompute (the workers' path) would
     write differently, to the bit."""
-    from voting.models import IdeaTally
-    from voting.tally import tally_recompute
-
     sample = [
         row[0]
         for row in execute(

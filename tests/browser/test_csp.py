@@ -219,6 +219,8 @@ def test_the_main_pages_work_under_the_policy_without_a_violation(live_server, p
         f"/admin/campaigns/campaign/{campaign.pk}/change/",
     ):
         visit(page, violations, f"{base}{path}")
-    # The admin's own scripts ran: the date widgets' shortcuts are drawn by JavaScript.
-    expect(page.locator(".datetimeshortcuts").first).to_be_attached()
+    # The admin's own scripts run: ticking "select all" makes actions.js count the rows.
+    visit(page, violations, f"{base}/admin/ideas/idea/")
+    page.locator("#action-toggle").check()
+    expect(page.locator(".action-counter")).to_have_text(re.compile(r"([1-9]\d*) of \1 selected"))
     violations.assert_none("admin")

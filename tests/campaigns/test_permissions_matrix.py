@@ -25,7 +25,6 @@ from campaigns.models import Campaign, CampaignTransition
 from core.errors import NotAllowed
 from ideas import rules as idea_rules
 from ideas.models import Idea, IdeaStatusUpdate
-from ideas.selectors import idea_list_ordered
 from ideas.services import idea_answer
 from tests.factories import (
     BrandFactory,
@@ -35,6 +34,7 @@ from tests.factories import (
     IdeaFactory,
     UserFactory,
 )
+from voting.selectors import idea_list_ordered
 
 pytestmark = pytest.mark.django_db
 

@@ -4,6 +4,7 @@ from accounts.models import User
 from campaigns.lifecycle import due_state
 from campaigns.models import Campaign
 from ideas.models import Idea
+from jury.models import JuryScore
 from voting.models import IdeaTally, Vote
 
 
@@ -23,7 +24,9 @@ def test_seed_demo_is_idempotent_and_tallies_its_votes(db, capsys):
         Vote.objects.count(),
     ) == counts
     # Four up/down campaigns in every phase, one per other format, and a draft.
-    assert counts[1] == 10
+    assert counts[1] == 11
+    # The contest's jury (the manager) scored its three entries on the three criteria.
+    assert JuryScore.objects.count() == 3 * 3
     output = capsys.readouterr().out
     for email in [
         "manager@demo.foule.localhost",

@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
-from insights import stats as campaign_stats
 from campaigns.models import Campaign
 from core.redis import get_redis
 from ideas.models import Comment, Idea
+from insights import stats as campaign_stats
 from insights import visits
 from insights.models import CampaignStats
 from notifications.models import Notification

@@ -660,7 +660,7 @@ def test_an_export_of_another_campaign_is_a_404(db, client):
     foreign = build(other, "ideas", "csv")
 
     for name in ("export_progress", "export_download"):
-        url = reverse(f"campaigns:{name}", kwargs={"slug": campaign.slug, "pk": foreign.pk})
+        url = reverse(f"insights:{name}", kwargs={"slug": campaign.slug, "pk": foreign.pk})
         assert client.get(url).status_code == 404
 
 

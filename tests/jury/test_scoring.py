@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from campaigns import lifecycle
 from campaigns.models import Campaign
 from core.errors import ApplicationError, Conflict, NotAllowed
 from ideas.models import Idea
@@ -153,7 +154,9 @@ def test_only_managers_set_the_criteria(draft_contest):
 
 
 def test_the_jurors_page_shows_entries_without_their_author(client, juror, entry, criteria):
-    IdeaFactory(campaign=entry.campaign, author=entry.author, title="A second fox")
+    IdeaFactory(
+        campaign=entry.campaign, author=entry.author, title="A second fox", image="ideas/fox.png"
+    )
     client.force_login(juror.user)
     response = client.get(reverse("jury:entries", kwargs={"slug": juror.campaign.slug}))
     html = response.content.decode()
@@ -162,6 +165,7 @@ def test_the_jurors_page_shows_entries_without_their_author(client, juror, entry
     assert "Zéphyrine" not in html and "Authorname" not in html and "zephyrine" not in html
     assert reverse("ideas:detail", kwargs={"pk": entry.pk}) not in html
     assert "Originality (40)" in html
+    assert 'data-testid="jury-entry-image"' in html and "ideas/fox.png" in html
 
 
 def test_a_juror_scores_through_the_page_with_htmx(client, juror, entry, criteria):
@@ -203,3 +207,19 @@ def test_the_invitation_page_accepts_for_the_invited_account(client, contest, ma
     assert response["Location"] == reverse("jury:entries", kwargs={"slug": contest.slug})
     assert Juror.objects.filter(campaign=contest, user=user).exists()
     assert client.get("/jury/invitations/nonsense/").status_code == 404
+
+
+def test_a_contest_without_criteria_is_not_ready_to_launch(draft_contest, manager):
+    assert [field for field, _message in services.launch_problems(campaign=draft_contest)] == [
+        "jury"
+    ]
+    services.criteria_suggest(campaign=draft_contest, actor=manager)
+    assert services.launch_problems(campaign=draft_contest) == []
+
+
+def test_a_contest_without_criteria_cannot_launch(draft_contest, manager):
+    """The lifecycle asks the campaign's format what it lacks (voting/formats/contest.py)."""
+    message = "Give the jury at least one criterion before launching the contest."
+    assert ("jury", message) in lifecycle.launch_problems(draft_contest)
+    services.criteria_suggest(campaign=draft_contest, actor=manager)
+    assert ("jury", message) not in lifecycle.launch_problems(draft_contest)

@@ -122,7 +122,7 @@ def test_star_ratings_rank_by_bayesian_average():
     assert five.method_score == pytest.approx((5 + 3 * 5) / 6)
     assert fours.method_score == pytest.approx((24 + 3 * 5) / 11)
     assert fours.method_score > five.method_score
-    from ideas.selectors import idea_list_ordered
+    from voting.selectors import idea_list_ordered
 
     ideas, order = idea_list_ordered(campaign=campaign)
     assert order == "rated"
@@ -544,7 +544,7 @@ def test_impressions_are_counted_in_redis_and_flushed_into_the_tallies(
     assert (a.impressions, b.impressions) == (20, 1)
     assert a.exposure_score == pytest.approx(exposure_score(upvotes=2, impressions=20))
     assert b.exposure_score > a.exposure_score  # one vote in one view beats two in twenty
-    from ideas.selectors import idea_list_ordered
+    from voting.selectors import idea_list_ordered
 
     ideas, order = idea_list_ordered(campaign=campaign, order="exposure")
     assert order == "exposure"

@@ -1,9 +1,12 @@
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from campaigns.models import Campaign
+from campaigns.rules import can_view_campaign
 from core.ratelimit import rate_limit
 from ideas.models import Idea
 from ideas.rules import can_view_idea
@@ -17,6 +20,7 @@ from voting.api.serializers import (
     VoteInputSerializer,
     VoteOutputSerializer,
 )
+from voting.results import audit_entries
 
 
 class IdeaVoteView(APIView):
@@ -71,11 +75,6 @@ class IdeaVoteView(APIView):
 
 
 def _campaign_or_404(request, slug: str):
-    from django.shortcuts import get_object_or_404
-
-    from campaigns.models import Campaign
-    from campaigns.rules import can_view_campaign
-
     campaign = get_object_or_404(Campaign.objects.select_related("brand"), slug=slug)
     if not can_view_campaign(request.user, campaign):
         raise Http404
@@ -202,8 +201,6 @@ class CampaignAuditView(APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request, slug: str):
-        from voting.results import audit_entries
-
         campaign = _campaign_or_404(request, slug)
         result = selectors.result_for_campaign(campaign=campaign, viewer=request.user)
         if result is None or not result.is_final:

@@ -144,6 +144,17 @@ class VotingFormat:
     def validate_ballot_ideas(self, *, campaign, choices: list[int], ideas: dict) -> None:
         """Checks that need the chosen ideas ({id: Idea}), e.g. a budget's costs."""
 
+    def clean_idea_cost(self, *, campaign, cost: int | None) -> int | None:
+        """The cost an idea of this format keeps (None: its ideas have no cost); raise
+        ApplicationError(field="cost") when it is missing or wrong."""
+        return None
+
+    def launch_problems(self, *, campaign) -> list[tuple[str, str]]:
+        """What keeps a campaign of this format from launching, as (field, message): its
+        settings, checked as the builder's format step checks them."""
+        values = {field: getattr(campaign, field, None) for field in self.builder_fields}
+        return self.settings_problems(values)
+
     def settings_problems(self, values: dict) -> list[tuple[str, str]]:
         """(field, message) pairs for campaign settings this format cannot run with.
         `values` holds Campaign field values (budget_amount, support_stages, ...)."""
@@ -292,4 +303,3 @@ class PairwiseFormat(VotingFormat):
     def participation(self, *, campaign):
         answered = PairwisePrompt.objects.filter(campaign=campaign, answered_at__isnull=False)
         return answered, "answered_at", "answers"
-

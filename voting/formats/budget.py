@@ -29,6 +29,17 @@ class BudgetFormat(BallotFormat):
         "results": "",
     }
 
+    def clean_idea_cost(self, *, campaign, cost):
+        if cost is None or cost <= 0:
+            raise ApplicationError(_("Say what your idea would cost."), field="cost")
+        if campaign.budget_amount and cost > campaign.budget_amount:
+            raise ApplicationError(
+                _("This costs more than the whole budget (%(budget)d).")
+                % {"budget": campaign.budget_amount},
+                field="cost",
+            )
+        return cost
+
     def settings_problems(self, values):
         if not values.get("budget_amount"):
             return [("budget_amount", _("A budget campaign needs a budget."))]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from core.events import receiver_for
 from jury import selectors as jury_selectors
+from jury import services as jury_services
 from jury.models import SCORE_MAX, SCORE_MIN
 from voting import audit, dirty
 from voting.formats.registry import register
@@ -66,6 +67,8 @@ def _as_float(value) -> float | None:
 
 @register
 class ContestFormat(StarFormat):
+    """A star vote by the public plus a jury's scores on the brand's criteria."""
+
     key = "contest"
     label = gettext_lazy("Creative contest with a jury")
     description = gettext_lazy(
@@ -79,7 +82,15 @@ class ContestFormat(StarFormat):
         **StarFormat.templates,
         "results": "voting/formats/contest/results.html",
         "builder": "jury/_section.html",
+        "campaign": "jury/_campaign_links.html",
     }
+
+    def launch_problems(self, *, campaign) -> list[tuple[str, str]]:
+        """A contest launches with at least one criterion for its jury."""
+        return [
+            *super().launch_problems(campaign=campaign),
+            *jury_services.launch_problems(campaign=campaign),
+        ]
 
     def audit_entries(self, *, campaign) -> list[dict]:
         return [

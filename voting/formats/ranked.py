@@ -41,8 +41,7 @@ class RankedFormat(BallotFormat):
             return list(result.ranking), details, len(ballots)
         result = schulze(candidates=candidates, ballots=ballots)
         matrix = {
-            str(a): {str(b): result.pairwise.get((a, b), 0) for b in candidates}
-            for a in candidates
+            str(a): {str(b): result.pairwise.get((a, b), 0) for b in candidates} for a in candidates
         }
         details = {"method": "schulze", "pairwise": matrix, "winners": list(result.winners)}
         return list(result.ranking), details, len(ballots)

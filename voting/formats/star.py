@@ -43,8 +43,7 @@ class StarFormat(PerIdeaFormat):
 
     def result_figures(self, *, details):
         return {
-            key: round(value["method_score"], 2)
-            for key, value in details.get("counts", {}).items()
+            key: round(value["method_score"], 2) for key, value in details.get("counts", {}).items()
         }
 
     def chart_caption(self, *, details):

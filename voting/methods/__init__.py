@@ -9,4 +9,5 @@ database), each documenting its tie-break rule.
 | `bradley_terry` | pairwise survey | `bradley_terry`, `next_pair` |
 | `budget` | participatory budget | `validate_budget_ballot`, `budget_result` |
 | `ratings` | idea challenge, star ratings | `bayesian_average`, `hot_score`, `controversy` |
+| `contest` | creative contest: jury and public | `contest_result`, `jury_part`, `public_part` |
 """

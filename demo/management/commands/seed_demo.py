@@ -25,6 +25,7 @@ from campaigns.lifecycle import campaign_advance
 from campaigns.models import Campaign, CampaignTransition
 from campaigns.services import campaign_follow_set
 from demo.building import campaign_build
+from demo.crowd import crowd_votes, jury_scores
 from demo.data import (
     CAMPAIGNS,
     CONFIDENTIALITY,
@@ -44,8 +45,6 @@ from demo.data import (
     USER_WRITE_PERMISSIONS,
 )
 from ideas.services import comment_post, idea_answer, idea_submit
-from voting.ballots import ballot_submit
-from voting.pairwise import pairwise_answer, pairwise_issue
 from voting.results import results_finalize_due, results_reconcile
 from voting.services import vote_cast
 from voting.tally import tally_reconcile
@@ -257,35 +256,7 @@ class Command(BaseCommand):
         self.seed_votes(campaign=campaign, crowd=crowd, ideas=created)
 
     def seed_votes(self, *, campaign: Campaign, crowd, ideas) -> None:
-        """Each of the crowd votes the way the campaign's format takes votes."""
-        ids = [idea.pk for idea in ideas]
-        method = campaign.voting_method
-        for number, voter in enumerate(crowd):
-            others = [idea for idea in ideas if idea.author_id != voter.pk]
-            if method == "ranked":
-                order = ids[number % len(ids) :] + ids[: number % len(ids)]
-                ballot_submit(
-                    voter=voter,
-                    campaign=campaign,
-                    choices=[pk for pk in order if pk in {i.pk for i in others}],
-                )
-            elif method == "budget":
-                ballot_submit(
-                    voter=voter,
-                    campaign=campaign,
-                    choices=[ids[number % 2], ids[3]] if number % 3 else [ids[1]],
-                )
-            elif method == "pairwise":
-                for _ in range(3):
-                    prompt = pairwise_issue(voter=voter, campaign=campaign)
-                    pairwise_answer(
-                        voter=voter,
-                        token=prompt.token,
-                        outcome="left" if prompt.left_id < prompt.right_id else "right",
-                    )
-            elif method == "support":
-                for idea in others[: 1 + number % 2]:
-                    vote_cast(voter=voter, idea=idea, value=1)
-            elif method == "star":
-                for index, idea in enumerate(others):
-                    vote_cast(voter=voter, idea=idea, value=1 + (number + index * 2) % 5)
+        """Each of the crowd votes the way the campaign's format takes votes
+        (demo/crowd.py), and the jury of a contest scores the entries."""
+        crowd_votes(campaign=campaign, crowd=crowd, ideas=ideas)
+        jury_scores(campaign=campaign, ideas=ideas)

@@ -1,12 +1,21 @@
-"""campaign_create: only a verified member of the brand creates its campaigns."""
+"""The builder's services are the one way a campaign is created (the demo data and the
+builder's pages both go through them): only a verified owner or manager of the brand
+creates its drafts, and launching publishes a complete one. (Replaces the tests of the
+former `campaigns.services.campaign_create`.)"""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from builder.services import (
+    campaign_brief_update,
+    campaign_schedule_update,
+    campaign_terms_update,
+    draft_create,
+)
+from campaigns.lifecycle import campaign_launch
 from campaigns.models import Campaign
-from campaigns.services import campaign_create
 from core.errors import ApplicationError, NotAllowed
 from tests.factories import BrandFactory, BrandMembershipFactory, CampaignFactory, UserFactory
 
@@ -24,17 +33,17 @@ def schedule(**overrides):
     return {**dates, **overrides}
 
 
-def test_a_brand_member_creates_a_campaign():
+def test_a_brand_member_builds_and_launches_a_campaign():
     membership = BrandMembershipFactory()
-    dates = schedule()
+    user, dates = membership.user, schedule()
 
-    campaign = campaign_create(
-        created_by=membership.user,
-        brand=membership.brand,
-        title="  Greener Offices  ",
-        brief="Tell us **how**.",
-        **dates,
+    campaign = draft_create(actor=user, brand=membership.brand, title="  Greener Offices  ")
+    campaign_brief_update(campaign=campaign, actor=user, brief="Tell us **how**.")
+    campaign_terms_update(
+        campaign=campaign, actor=user, ip_terms="Yours.", confidentiality="", is_private=False
     )
+    campaign_schedule_update(campaign=campaign, actor=user, **dates)
+    campaign = campaign_launch(campaign=campaign, actor=user)
 
     campaign.refresh_from_db()
     assert (campaign.brand_id, campaign.created_by_id, campaign.title, campaign.slug) == (
@@ -54,20 +63,14 @@ def test_moderators_and_analysts_of_the_brand_may_not_create(role):
     membership = BrandMembershipFactory(role=role)
 
     with pytest.raises(NotAllowed):
-        campaign_create(
-            created_by=membership.user, brand=membership.brand, title="Draft", brief="B",
-            **schedule(),
-        )  # fmt: skip
+        draft_create(actor=membership.user, brand=membership.brand, title="Draft")
     assert Campaign.objects.count() == 0
 
 
-def test_an_owner_may_create_and_unpublished_is_kept_as_a_draft():
+def test_an_owner_may_create_and_a_new_campaign_is_an_unpublished_draft():
     membership = BrandMembershipFactory(role="owner")
 
-    campaign = campaign_create(
-        created_by=membership.user, brand=membership.brand, title="Draft", brief="B",
-        is_published=False, **schedule(),
-    )  # fmt: skip
+    campaign = draft_create(actor=membership.user, brand=membership.brand, title="Draft")
 
     assert campaign.is_published is False
     assert campaign.state == Campaign.State.DRAFT
@@ -78,10 +81,7 @@ def test_a_taken_slug_gets_a_suffix():
     membership = BrandMembershipFactory()
     CampaignFactory(slug="summer")
 
-    campaign = campaign_create(
-        created_by=membership.user, brand=membership.brand, title="Summer", brief="B",
-        **schedule(),
-    )  # fmt: skip
+    campaign = draft_create(actor=membership.user, brand=membership.brand, title="Summer")
 
     assert campaign.slug.startswith("summer-")
     assert len(campaign.slug) == len("summer-") + 6
@@ -91,10 +91,7 @@ def test_a_taken_slug_gets_a_suffix():
 def test_a_title_without_letters_gets_a_generic_slug():
     membership = BrandMembershipFactory()
 
-    campaign = campaign_create(
-        created_by=membership.user, brand=membership.brand, title="!!!", brief="B",
-        **schedule(),
-    )  # fmt: skip
+    campaign = draft_create(actor=membership.user, brand=membership.brand, title="!!!")
 
     assert campaign.slug == "campaign"
 
@@ -119,10 +116,12 @@ def test_only_verified_members_of_the_brand_may_create_and_nothing_is_created(ma
     user = make_user(brand)
 
     with pytest.raises(NotAllowed) as raised:
-        campaign_create(created_by=user, brand=brand, title="T", brief="B", **schedule())
+        draft_create(actor=user, brand=brand, title="T")
 
     assert (raised.value.status_code, raised.value.code) == (403, "permission_denied")
-    assert raised.value.message == "Only verified members of Acme can create its campaigns."
+    assert raised.value.message == (
+        "Only verified owners and managers of Acme can create its campaigns."
+    )
     assert Campaign.objects.count() == 0
 
 
@@ -133,14 +132,15 @@ def test_only_verified_members_of_the_brand_may_create_and_nothing_is_created(ma
         ({"submission_closes_at": -1}, "submission_closes_at"),
         ({"voting_closes_at": "voting_opens_at"}, "voting_closes_at"),
         ({"voting_closes_at": 0.5, "voting_opens_at": 0.6}, "voting_closes_at"),
-        ({"voting_opens_at": -10, "voting_closes_at": -5}, "voting_closes_at"),
+        ({"voting_opens_at": -10, "voting_closes_at": -5}, "voting_opens_at"),
     ],
     ids=["submission-closes-at-opening", "submission-closes-before-opening",
          "voting-closes-at-opening", "voting-closes-before-opening",
          "voting-ends-before-submissions-open"],
 )  # fmt: skip
-def test_an_impossible_schedule_is_refused_and_nothing_is_created(overrides, field):
+def test_an_impossible_schedule_is_refused_and_nothing_is_saved(overrides, field):
     membership = BrandMembershipFactory()
+    draft = draft_create(actor=membership.user, brand=membership.brand, title="T")
     dates = schedule()
     for name, value in overrides.items():
         dates[name] = (
@@ -149,10 +149,10 @@ def test_an_impossible_schedule_is_refused_and_nothing_is_created(overrides, fie
         )  # fmt: skip
 
     with pytest.raises(ApplicationError) as raised:
-        campaign_create(
-            created_by=membership.user, brand=membership.brand, title="T", brief="B", **dates
-        )
+        campaign_schedule_update(campaign=draft, actor=membership.user, **dates)
 
     assert type(raised.value) is ApplicationError
     assert (raised.value.status_code, raised.value.field) == (400, field)
-    assert Campaign.objects.count() == 0
+    draft.refresh_from_db()
+    assert (draft.voting_opens_at, draft.voting_closes_at) == (None, None)
+    assert Campaign.objects.count() == 1
