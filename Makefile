@@ -49,7 +49,7 @@ bench: $(STAMP)
 	$(PY) scripts/services.py run -- $(PY) scripts/bench/run.py
 
 messages: $(STAMP)  ## refresh the French catalogue after changing strings (needs gettext)
-	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=.foule --ignore=staticfiles
+	$(PY) manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=.foule --ignore=staticfiles
 	$(PY) manage.py compilemessages -l fr --ignore=.venv
 
 services-up: $(STAMP)

@@ -3,9 +3,10 @@ from django.core import checks
 from django.utils.module_loading import autodiscover_modules, import_string
 
 # Each app's subscribers, imported once the apps are loaded, in INSTALLED_APPS order:
-# `receivers` (core.events) and `account_data` (accounts.signals: its part of an account's
-# erasure and export). core names no app: any app with such a module takes part.
-SUBSCRIBER_MODULES = ("receivers", "account_data")
+# `receivers` (core.events), `account_data` (accounts.signals: its part of an account's
+# erasure and export) and `schema` (drf-spectacular extensions, which register themselves
+# when imported). core names no app: any app with such a module takes part.
+SUBSCRIBER_MODULES = ("receivers", "account_data", "schema")
 
 
 class CoreConfig(AppConfig):

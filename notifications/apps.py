@@ -6,6 +6,3 @@ class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Notifications")
 
-    def ready(self):
-        # Subscribes who is told what to the events the services emit (docs/events.md).
-        from notifications import receivers  # noqa: F401

@@ -18,6 +18,7 @@ from brands.models import BrandMembership
 from campaigns.models import Campaign, CampaignTransition
 from campaigns.tasks import campaigns_advance_due
 from ideas.models import Idea
+from tests.browser.htmx import fill_when_bound
 from tests.browser.test_journey import log_in
 from tests.factories import BrandFactory, BrandMembershipFactory, UserFactory
 
@@ -100,10 +101,10 @@ def test_an_invited_manager_builds_and_launches_a_campaign_that_opens_on_time(
     campaign = Campaign.objects.get(title="Cooler streets for summer")
     assert (campaign.state, campaign.brand, bool(campaign.cover_image)) == ("draft", brand, True)
 
-    page.locator("textarea[name=brief]").fill(
-        "Summers are hotter every year. **Where** should we plant trees and add shade?"
+    fill_when_bound(  # typing: the live preview follows
+        page.locator("textarea[name=brief]"),
+        "Summers are hotter every year. **Where** should we plant trees and add shade?",
     )
-    page.locator("textarea[name=brief]").press("End")  # typing: the live preview follows
     expect(page.get_by_test_id("preview-brief").locator("strong")).to_have_text("Where")
     save_and_continue(page, "rules")
     page.locator("textarea[name=rules]").fill("One idea per street. Be kind.")

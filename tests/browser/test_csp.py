@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from campaigns.models import Campaign
 from ideas.models import Comment
 from insights.stats import campaign_stats_refresh
+from tests.browser.htmx import fill_when_bound
 from tests.browser.test_journey import log_in, log_out
 from tests.factories import (
     PASSWORD,
@@ -197,8 +198,7 @@ def test_the_main_pages_work_under_the_policy_without_a_violation(live_server, p
     form.locator("input[name=title]").fill("Quieter streets")
     page.get_by_test_id("save-continue").click()
     expect(page.get_by_test_id("step-brief")).to_be_visible()
-    page.locator("textarea[name=brief]").fill("Where is it **too loud**?")
-    page.locator("textarea[name=brief]").press("End")
+    fill_when_bound(page.locator("textarea[name=brief]"), "Where is it **too loud**?")
     expect(page.get_by_test_id("preview-brief").locator("strong")).to_have_text("too loud")
     violations.assert_none("builder")
     visit(page, violations, f"{base}/campaigns/{closed.slug}/dashboard/")
