@@ -1,5 +1,5 @@
 """How the OpenAPI schema (drf-spectacular) describes the API's token authentication.
-Imported by AccountsConfig.ready()."""
+Imported, as every app's `schema` module, by core/apps.py."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension

@@ -1,6 +1,6 @@
 """How the apps above accounts take part in an account's erasure and export without
-accounts importing them: each app connects receivers in its AppConfig.ready() (its
-`account_data.py`).
+accounts importing them: each app connects receivers in its `account_data.py`, which
+core/apps.py imports for every app.
 
 - `account_erasing`: sent by `accounts.services.account_erase` inside its transaction,
   holding the account's row lock, before the account's own columns are overwritten. Each

@@ -3,9 +3,10 @@ them (docs/architecture.md, "the path of an event").
 
 A service calls `emit("idea.published", idea_id=..., ...)` after its write; apps higher in
 the layering (notifications, rewards, voting's results...) subscribe with `@receiver_for`
-in a module their `AppConfig.ready()` imports. Receivers run synchronously, in the caller's
-transaction and in the order their apps are installed: a receiver that must not delay or
-fail the write enqueues a Celery task with `transaction.on_commit` instead of working inline.
+in their `receivers.py`, which core/apps.py imports for every app. Receivers run
+synchronously, in the caller's transaction and in the order their apps are installed: a
+receiver that must not delay or fail the write enqueues a Celery task with
+`transaction.on_commit` instead of working inline.
 
 Payloads of `emit` are plain values (ids, codes, short texts), never model instances: a
 receiver reads what it needs, and the same payload can be handed to a task unchanged.

@@ -1,5 +1,5 @@
 """Who is told what: the receivers of every event that tells someone something
-(docs/events.md). Connected by NotificationsConfig.ready().
+(docs/events.md). Imported, as every app's `receivers`, by core/apps.py.
 
 Each notification has an event key, unique per recipient, so an event delivered twice (a
 retried task, a replayed beat) tells each person once. The keys are those the services

@@ -1,5 +1,5 @@
-"""Points paid for what happens elsewhere (docs/events.md). Connected by
-RewardsConfig.ready().
+"""Points paid for what happens elsewhere (docs/events.md). Imported, as every app's
+`receivers`, by core/apps.py.
 
 The ledger's event keys are those the services wrote before events had a home, unique per
 user: an event delivered twice, or replayed, never pays twice."""
