@@ -48,6 +48,11 @@ def _score_form(entry, criteria, data=None) -> ScoreForm:
     return ScoreForm(data, criteria=criteria, scores=entry.scores, auto_id=f"entry-{entry.id}-%s")
 
 
+def _progress(juror, criteria, entries=None) -> dict:
+    entries = selectors.entries_for_juror(juror=juror) if entries is None else entries
+    return {"done": sum(1 for entry in entries if entry.is_scored(criteria)), "total": len(entries)}
+
+
 def _entry_card(request, campaign, juror, entry, criteria, *, form=None, saved=False, status=200):
     context = {
         "campaign": campaign,
@@ -55,6 +60,8 @@ def _entry_card(request, campaign, juror, entry, criteria, *, form=None, saved=F
         "criteria": criteria,
         "form": form or _score_form(entry, criteria),
         "saved": saved,
+        # After a save the page's "N of M entries scored" follows (out of band).
+        "progress_oob": _progress(juror, criteria) if saved else None,
     }
     return render(request, "jury/_entry.html", context, status=status)
 
@@ -74,15 +81,13 @@ def entries(request, slug: str):
         )
     juror = jury_rules.active_juror(request.user, campaign)
     criteria = selectors.criteria_for(campaign=campaign)
-    cards = [
-        {"entry": entry, "form": _score_form(entry, criteria)}
-        for entry in selectors.entries_for_juror(juror=juror)
-    ]
+    entries = selectors.entries_for_juror(juror=juror)
+    cards = [{"entry": entry, "form": _score_form(entry, criteria)} for entry in entries]
     context = {
         "campaign": campaign,
         "criteria": criteria,
         "cards": cards,
-        "scored": sum(1 for card in cards if card["entry"].is_scored(criteria)),
+        "progress": _progress(juror, criteria, entries),
     }
     return render(request, "jury/entries.html", context)
 

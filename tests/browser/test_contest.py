@@ -26,7 +26,7 @@ INVITATION_PATH = re.compile(r"https?://[^/\s]+(/jury/invitations/\S+/)")
 
 
 def test_jurors_score_the_public_votes_and_the_results_combine_both(
-    live_server, page: Page, mailoutbox
+    live_server, page: Page, mailoutbox, artifacts_dir
 ):
     base = live_server.url
     brand = BrandFactory(name="Tea & Co")
@@ -76,6 +76,7 @@ def test_jurors_score_the_public_votes_and_the_results_combine_both(
         expect(
             page.get_by_test_id("jury-entry").filter(has_text=title).get_by_test_id("jury-saved")
         ).to_be_visible()
+    expect(page.get_by_test_id("jury-progress")).to_have_text("2 of 2 entries scored.")
     juror = Juror.objects.get(campaign=contest, user=juror_user)
     assert JuryScore.objects.filter(juror=juror).count() == 6
 
@@ -88,6 +89,9 @@ def test_jurors_score_the_public_votes_and_the_results_combine_both(
         page.get_by_test_id("jury-entry").filter(has_text=owl.title).get_by_label("Originality")
     ).to_have_value("5")
     assert JuryScore.objects.get(juror=juror, idea=owl, criterion__name="Originality").value == 5
+    page.set_viewport_size({"width": 390, "height": 844})  # a juror on a phone
+    page.screenshot(path=str(artifacts_dir / "contest-jury-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
     log_out(page)
 
     # 3. The public rates the owl with five stars.
@@ -117,3 +121,4 @@ def test_jurors_score_the_public_votes_and_the_results_combine_both(
     expect(owl_row.get_by_test_id("contest-jury")).to_contain_text("47")
     expect(owl_row.get_by_test_id("contest-public")).to_contain_text("58")
     expect(owl_row.get_by_test_id("contest-combined")).to_have_text("50")
+    page.screenshot(path=str(artifacts_dir / "contest-results.png"), full_page=True)
