@@ -52,13 +52,20 @@ def pairwise_entries(*, campaign) -> list[dict]:
 
 
 def ballot_entries(*, campaign) -> list[dict]:
-    """Ballots under their receipt, choices in rank order, sorted by receipt."""
-    choices: dict[str, list[int]] = {}
-    for receipt, idea_id in (
+    """Ballots under their receipt, choices in rank order (ranks first, then unranked,
+    each by idea id: PostgreSQL's ascending order), sorted by receipt.
+
+    Sorted here rather than by the query: ordering by receipt made PostgreSQL walk the
+    receipt index of every campaign's ballots and probe each one's choices."""
+    choices: dict[str, list[tuple]] = {}
+    for receipt, rank, idea_id in (
         BallotChoice.objects.filter(ballot__campaign=campaign)
-        .order_by("ballot__receipt", "rank", "idea_id")
-        .values_list("ballot__receipt", "idea_id")
+        .order_by()
+        .values_list("ballot__receipt", "rank", "idea_id")
         .iterator(chunk_size=5000)
     ):
-        choices.setdefault(receipt, []).append(idea_id)
-    return [{"receipt": receipt, "choices": ids} for receipt, ids in sorted(choices.items())]
+        choices.setdefault(receipt, []).append((rank is None, rank or 0, idea_id))
+    return [
+        {"receipt": receipt, "choices": [idea_id for *_order, idea_id in sorted(ranked)]}
+        for receipt, ranked in sorted(choices.items())
+    ]

@@ -3,8 +3,15 @@
 The digest is the SHA-256 of the canonical JSON of the anonymised counted votes (see
 `audit_entries`): anyone holding the published list can recompute it, and each voter can
 find their own entry by the receipt shown to them. `manage.py results_recount` recomputes
-a closed campaign and checks both the ranking and the digest."""
+a closed campaign and checks both the ranking and the digest.
 
+Only the final result builds that list. A live result (recomputed by the workers while
+voting is open) asks the format for `live_result`, counted by the database for ballot and
+pairwise formats. The workers never wait for one another: a campaign already being
+recomputed is marked dirty again and skipped, and a campaign's live recomputes are spaced
+by their own duration, so one large election takes a bounded share of the workers."""
+
+import time
 from datetime import timedelta
 
 from django.db import connection, transaction
@@ -13,13 +20,14 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from ideas.models import Idea
-from voting import dirty
+from voting import dirty, live_spacing
 from voting.audit import audit_digest, voter_receipt
 from voting.formats import format_for, format_keys
 from voting.models import Ballot, CampaignResult, PairwisePrompt
 from voting.tally import tally_recompute
 
 RECONCILE_LOOKBACK = timedelta(seconds=60)
+_LOCK_SPACE = 0x5E5  # the advisory-lock class of campaign results
 
 __all__ = ["audit_digest", "voter_receipt"]  # kept importable from here
 
@@ -42,23 +50,39 @@ def compute_result(*, campaign: Campaign, entries: list[dict]) -> tuple[list[int
     )
 
 
-def _lock_campaign(campaign_id: int) -> None:
-    """Results of one campaign are computed by one worker at a time."""
+def _lock_campaign(campaign_id: int, *, wait: bool) -> bool:
+    """Results of one campaign are computed by one worker at a time (a transaction-level
+    advisory lock). With `wait` False, return False at once when another holds it."""
+    function = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x5E5, campaign_id])
+        cursor.execute(f"SELECT {function}(%s, %s)", [_LOCK_SPACE, campaign_id])
+        return wait or cursor.fetchone()[0]
 
 
-def result_compute(*, campaign: Campaign, final: bool = False) -> CampaignResult:
+def result_compute(
+    *, campaign: Campaign, final: bool = False, wait: bool = True
+) -> CampaignResult | None:
     """Compute and store the campaign's result (live, or final with its digest). A final
-    result is never replaced by a live one. Idempotent."""
+    result is never replaced by a live one. Idempotent.
+
+    With `wait` False (the workers' live recomputes), a campaign another worker is
+    computing is marked dirty again and None is returned at once: no worker process blocks
+    on the lock with a transaction open."""
     with transaction.atomic():
-        _lock_campaign(campaign.pk)
+        if not _lock_campaign(campaign.pk, wait=wait):
+            dirty.mark_campaign_dirty(campaign.pk)
+            return None
         existing = CampaignResult.objects.filter(campaign=campaign).first()
         if existing and existing.is_final:
             return existing
         voting_format = format_for(campaign)
-        entries = voting_format.audit_entries(campaign=campaign)
-        ranking, details, counted = compute_result(campaign=campaign, entries=entries)
+        if final:
+            entries = voting_format.audit_entries(campaign=campaign)
+            ranking, details, counted = compute_result(campaign=campaign, entries=entries)
+        else:
+            ranking, details, counted = voting_format.live_result(
+                campaign=campaign, candidates=_candidates(campaign)
+            )
         voting_format.after_result(campaign=campaign, details=details)
         result, _created = CampaignResult.objects.update_or_create(
             campaign=campaign,
@@ -73,30 +97,52 @@ def result_compute(*, campaign: Campaign, final: bool = False) -> CampaignResult
 
 
 def results_drain_dirty(*, batch_size: int = 50) -> int:
-    """Recompute the live results of campaigns whose ballots or answers changed."""
+    """Recompute the live results of campaigns whose ballots or answers changed. A
+    campaign recomputed less than its last recompute's duration ago, or being recomputed
+    by another worker, stays marked for a later run."""
     done = 0
     for campaign_id in dirty.pop_dirty_campaigns(batch_size):
+        if live_spacing.is_resting(campaign_id):
+            dirty.mark_campaign_dirty(campaign_id)
+            continue
         campaign = Campaign.objects.filter(pk=campaign_id).first()
         if campaign is None:
             continue
+        started = time.monotonic()
         try:
-            result_compute(campaign=campaign)
+            computed = result_compute(campaign=campaign, wait=False)
         except Exception:
             dirty.mark_campaign_dirty(campaign_id)
             raise
-        done += 1
+        if computed is not None:
+            live_spacing.rest(campaign_id, seconds=time.monotonic() - started)
+            done += 1
     return done
 
 
 def results_reconcile() -> int:
-    """Live results older than their newest ballot or answer (within a look-back, as for
-    tallies) are recomputed, so a lost dirty mark costs freshness only."""
+    """Live results that may have missed a change are recomputed, so a lost dirty mark
+    costs freshness only (as for tallies): a campaign with no result and a ballot or
+    answer, or one not marked dirty whose result is older than the look-back while a
+    ballot or answer is newer than the result minus the look-back (a change committed
+    around the recompute may not have been seen). While voting goes on and the marks
+    work, the drain keeps each result younger than the look-back: nothing is recomputed
+    twice (comparing with the newest ballot alone was always true while votes arrive)."""
     stale = []
     # Formats whose result is computed for the whole campaign (per-idea formats are
     # reconciled by their tallies).
     methods = format_keys(lambda voting_format: not voting_format.votes_per_idea)
-    recent = timezone.now() - timedelta(days=1)
+    now = timezone.now()
+    marked = live_spacing.marked_campaigns()
+    recent = now - timedelta(days=1)
     for campaign in Campaign.objects.filter(voting_method__in=methods, voting_closes_at__gt=recent):
+        result = CampaignResult.objects.filter(campaign=campaign).first()
+        if result is not None and (
+            result.is_final
+            or result.computed_at > now - RECONCILE_LOOKBACK
+            or campaign.pk in marked  # the drain will recompute it
+        ):
+            continue
         newest = max(
             filter(None, [
                 Ballot.objects.filter(campaign=campaign).aggregate(at=Max("updated_at"))["at"],
@@ -107,14 +153,13 @@ def results_reconcile() -> int:
         )  # fmt: skip
         if newest is None:
             continue
-        result = CampaignResult.objects.filter(campaign=campaign).first()
-        if result is None or (
-            not result.is_final and newest > result.computed_at - RECONCILE_LOOKBACK
-        ):
+        if result is None or newest > result.computed_at - RECONCILE_LOOKBACK:
             stale.append(campaign)
+    recomputed = 0
     for campaign in stale:
-        result_compute(campaign=campaign)
-    return len(stale)
+        if result_compute(campaign=campaign, wait=False) is not None:
+            recomputed += 1
+    return recomputed
 
 
 def results_finalize_due() -> int:

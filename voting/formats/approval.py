@@ -5,10 +5,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
+from voting import ballot_counts
 from voting.formats.base import BallotFormat
 from voting.formats.registry import register
 from voting.formats.single import str_keys
-from voting.methods.approval import approval_result
+from voting.methods.approval import approval_result, counted_result
 
 
 @register
@@ -37,6 +38,15 @@ class ApprovalFormat(BallotFormat):
             candidates=candidates, ballots=ballots, max_approvals=campaign.max_votes_per_voter
         )
         return list(result.ranking), {"counts": str_keys(result.counts)}, len(ballots)
+
+    def live_result(self, *, campaign, candidates):
+        counts, counted = ballot_counts.approval_counts(
+            campaign_id=campaign.pk,
+            candidates=candidates,
+            max_approvals=campaign.max_votes_per_voter,
+        )
+        result = counted_result(counts)
+        return list(result.ranking), {"counts": str_keys(result.counts)}, counted
 
     def result_columns(self, *, method):
         return ["approvals"]

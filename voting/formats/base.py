@@ -181,6 +181,14 @@ class VotingFormat:
         visible ideas' ids, ascending. Delegate the counting to voting/methods/."""
         raise NotImplementedError
 
+    def live_result(self, *, campaign, candidates: list[int]) -> tuple[list[int], dict, int]:
+        """The live result (recomputed by the workers while voting is open): the same
+        (ranking, details, number counted) as compute_result, without a digest. By default
+        from the audit list; the ballot and pairwise formats count in the database instead
+        (voting/ballot_counts.py) and never build the list."""
+        entries = self.audit_entries(campaign=campaign)
+        return self.compute_result(campaign=campaign, entries=entries, candidates=candidates)
+
     def after_result(self, *, campaign, details: dict) -> None:
         """Called inside result_compute's transaction once the result is computed (e.g.
         pairwise writes its scores into the tallies so that idea lists can be ordered)."""

@@ -6,10 +6,37 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
 from ideas.models import Idea
+from voting import ballot_counts
 from voting.formats.base import BallotFormat
 from voting.formats.registry import register
 from voting.formats.single import str_keys
-from voting.methods.budget import BudgetBallotError, budget_result, validate_budget_ballot
+from voting.methods.budget import (
+    BudgetBallotError,
+    budget_allocation,
+    budget_result,
+    validate_budget_ballot,
+)
+
+
+def _costs(candidates: list[int]) -> dict[int, int | None]:
+    return dict(Idea.objects.filter(pk__in=candidates).values_list("pk", "cost"))
+
+
+def _count(campaign, costs: dict[int, int | None], **counted) -> tuple[list[int], dict]:
+    """Rank and fund from the ballots (`ballots=`) or their approvals (`approvals=`)."""
+    known_costs = {pk: cost or 0 for pk, cost in costs.items()}
+    budget = campaign.budget_amount or 0
+    if "ballots" in counted:
+        result = budget_result(costs=known_costs, ballots=counted["ballots"], budget=budget)
+    else:
+        result = budget_allocation(costs=known_costs, approvals=counted["approvals"], budget=budget)
+    details = {
+        "counts": str_keys(result.approvals),
+        "funded": list(result.funded),
+        "spent": result.spent,
+        "costs": str_keys(costs),
+    }
+    return list(result.ranking), details
 
 
 @register
@@ -62,19 +89,15 @@ class BudgetFormat(BallotFormat):
 
     def compute_result(self, *, campaign, entries, candidates):
         ballots = self.ballots(entries=entries, candidates=candidates)
-        costs = dict(Idea.objects.filter(pk__in=candidates).values_list("pk", "cost"))
-        result = budget_result(
-            costs={pk: cost or 0 for pk, cost in costs.items()},
-            ballots=ballots,
-            budget=campaign.budget_amount or 0,
+        ranking, details = _count(campaign, _costs(candidates), ballots=ballots)
+        return ranking, details, len(ballots)
+
+    def live_result(self, *, campaign, candidates):
+        approvals, counted = ballot_counts.approval_counts(
+            campaign_id=campaign.pk, candidates=candidates
         )
-        details = {
-            "counts": str_keys(result.approvals),
-            "funded": list(result.funded),
-            "spent": result.spent,
-            "costs": str_keys(costs),
-        }
-        return list(result.ranking), details, len(ballots)
+        ranking, details = _count(campaign, _costs(candidates), approvals=approvals)
+        return ranking, details, counted
 
     def chart_caption(self, *, details):
         return _("approvals; funded ideas in green")

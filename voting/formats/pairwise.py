@@ -1,10 +1,13 @@
 """Pairwise survey (All Our Ideas): voters answer "which of these two is better?" for
 pairs the server issues; Bradley-Terry scores rank the ideas."""
 
+from collections import Counter
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from voting import ballot_counts
 from voting.formats.base import PairwiseFormat
 from voting.formats.registry import register
 from voting.methods.bradley_terry import bradley_terry
@@ -20,27 +23,36 @@ class PairwiseSurveyFormat(PairwiseFormat):
     templates = {"results": ""}
 
     def compute_result(self, *, campaign, entries, candidates):
-        allowed = set(candidates)
-        comparisons = [
+        # Grouped in the order each pair first appears: the scores are then the very same
+        # floats as from the single answers (see bradley_terry).
+        wins = Counter(
             (entry["left"], entry["right"]) if entry["outcome"] == "left"
             else (entry["right"], entry["left"])
             for entry in entries
             if entry["outcome"] in ("left", "right")
-            and entry["left"] in allowed and entry["right"] in allowed
-        ]  # fmt: skip
-        scores = bradley_terry(items=candidates, comparisons=comparisons)
+        )  # fmt: skip
+        return self._count(candidates, list(wins.items()), len(entries))
+
+    def live_result(self, *, campaign, candidates):
+        wins, answered = ballot_counts.pairwise_answer_counts(campaign_id=campaign.pk)
+        return self._count(candidates, wins, answered)
+
+    def _count(self, candidates, counted: list[tuple[tuple[int, int], int]], answered: int):
+        allowed = set(candidates)
+        counted = [(pair, count) for pair, count in counted if set(pair) <= allowed]
+        scores = bradley_terry(items=candidates, counted_comparisons=counted)
         ranking = sorted(candidates, key=lambda pk: (-scores[pk], pk))
-        wins = {pk: 0 for pk in candidates}
-        losses = {pk: 0 for pk in candidates}
-        for winner, loser in comparisons:
-            wins[winner] += 1
-            losses[loser] += 1
+        wins = dict.fromkeys(candidates, 0)
+        losses = dict.fromkeys(candidates, 0)
+        for (winner, loser), count in counted:
+            wins[winner] += count
+            losses[loser] += count
         details = {
             "scores": {str(pk): scores[pk] for pk in candidates},
             "wins": {str(pk): wins[pk] for pk in candidates},
             "losses": {str(pk): losses[pk] for pk in candidates},
         }
-        return ranking, details, len(entries)
+        return ranking, details, answered
 
     def after_result(self, *, campaign, details):
         """Pairwise ideas are listed by their Bradley-Terry score like any other order."""

@@ -1,10 +1,13 @@
 """Ranked ballots (election): each voter orders the candidates they want to rank; the
 ballots are counted by Schulze or by instant runoff (Campaign.ranked_method)."""
 
+from collections import Counter
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaigns.models import Campaign
+from voting import ballot_counts
 from voting.formats.base import BallotFormat
 from voting.formats.registry import register
 from voting.formats.single import str_keys
@@ -29,8 +32,19 @@ class RankedFormat(BallotFormat):
 
     def compute_result(self, *, campaign, entries, candidates):
         ballots = self.ballots(entries=entries, candidates=candidates)
+        counted = Counter(tuple(ballot) for ballot in ballots)
+        return self._count(campaign, candidates, list(counted.items()))
+
+    def live_result(self, *, campaign, candidates):
+        counted = ballot_counts.ranked_ballot_counts(campaign_id=campaign.pk, candidates=candidates)
+        return self._count(campaign, candidates, counted)
+
+    def _count(self, campaign, candidates, counted: list[tuple[tuple, int]]):
+        """Both paths: identical ballots grouped with their voters (exact integer counts,
+        so the result does not depend on the grouping's order)."""
+        voters = sum(count for _ballot, count in counted)
         if campaign.ranked_method == Campaign.RankedMethod.IRV:
-            result = instant_runoff(candidates=candidates, ballots=ballots)
+            result = instant_runoff(candidates=candidates, counted_ballots=counted)
             details = {
                 "method": "irv",
                 "rounds": [str_keys(r) for r in result.rounds],
@@ -38,13 +52,13 @@ class RankedFormat(BallotFormat):
                 "winner": result.winner,
                 "exhausted": list(result.exhausted),
             }
-            return list(result.ranking), details, len(ballots)
-        result = schulze(candidates=candidates, ballots=ballots)
+            return list(result.ranking), details, voters
+        result = schulze(candidates=candidates, counted_ballots=counted)
         matrix = {
             str(a): {str(b): result.pairwise.get((a, b), 0) for b in candidates} for a in candidates
         }
         details = {"method": "schulze", "pairwise": matrix, "winners": list(result.winners)}
-        return list(result.ranking), details, len(ballots)
+        return list(result.ranking), details, voters
 
     def result_method(self, *, campaign):
         return f"ranked:{campaign.ranked_method}"

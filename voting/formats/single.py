@@ -4,9 +4,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
+from voting import ballot_counts
 from voting.formats.base import BallotFormat, refuse_repeated_choices
 from voting.formats.registry import register
-from voting.methods.approval import single_choice_result
+from voting.methods.approval import counted_result, single_choice_result
 
 
 def str_keys(mapping) -> dict:
@@ -34,6 +35,13 @@ class SingleChoiceFormat(BallotFormat):
         ballots = self.ballots(entries=entries, candidates=candidates)
         result = single_choice_result(candidates=candidates, ballots=ballots)
         return list(result.ranking), {"counts": str_keys(result.counts)}, len(ballots)
+
+    def live_result(self, *, campaign, candidates):
+        counts, counted = ballot_counts.first_choice_counts(
+            campaign_id=campaign.pk, candidates=candidates
+        )
+        result = counted_result(counts)
+        return list(result.ranking), {"counts": str_keys(result.counts)}, counted
 
     def result_columns(self, *, method):
         return ["votes"]

@@ -14,6 +14,12 @@ def _rank(counts: dict[int, int]) -> list[int]:
     return sorted(counts, key=lambda candidate: (-counts[candidate], candidate))
 
 
+def counted_result(counts: dict[int, int]) -> CountResult:
+    """The result of votes already counted (by the database): {candidate: votes}, every
+    candidate present; ranked as both counts below rank."""
+    return CountResult(counts=dict(counts), ranking=_rank(counts))
+
+
 def single_choice_result(
     *, candidates: Sequence[int], ballots: Iterable[Sequence[int]]
 ) -> CountResult:

@@ -3,6 +3,7 @@
 import math
 import random
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
 
 # Each item plays PRIOR_GAMES virtual wins and as many virtual losses against a virtual
 # reference item of strength 1: items with no comparisons, or only wins, keep finite
@@ -44,7 +45,8 @@ class _Model:
 def bradley_terry(
     *,
     items: Sequence[int],
-    comparisons: Iterable[tuple[int, int]],
+    comparisons: Iterable[tuple[int, int]] = (),
+    counted_comparisons: Iterable[tuple[tuple[int, int], int]] = (),
     iterations: int = 2000,
     tolerance: float = 1e-10,
 ) -> dict[int, float]:
@@ -64,20 +66,23 @@ def bradley_terry(
     Returns, for each item, the probability that it beats the reference item,
     s / (s + 1), in (0, 1): an item nobody has judged scores exactly 0.5, an item with
     only wins above 0.5, one with only losses below. Pairs naming an item not in
-    `items`, or the same item twice, are ignored; duplicate ids in `items` count once."""
+    `items`, or the same item twice, are ignored; duplicate ids in `items` count once.
+    `counted_comparisons` holds identical comparisons grouped as ((winner, loser), count),
+    counted as that many single ones after `comparisons`: given in the order of their first
+    appearance, they give the very same floating-point scores as the single ones."""
     items = list(dict.fromkeys(items))
     if not items:
         return {}
     index = {item: i for i, item in enumerate(items)}
     wins = [PRIOR_GAMES] * len(items)
     games: dict[tuple[int, int], int] = {}
-    for winner, loser in comparisons:
+    for (winner, loser), count in chain(((pair, 1) for pair in comparisons), counted_comparisons):
         if winner not in index or loser not in index or winner == loser:
             continue
         i, j = index[winner], index[loser]
-        wins[i] += 1
+        wins[i] += count
         key = (i, j) if i < j else (j, i)
-        games[key] = games.get(key, 0) + 1
+        games[key] = games.get(key, 0) + count
     model = _Model(len(items), wins, games)
     theta = [0.0] * len(items)
     for _ in range(iterations):

@@ -63,6 +63,15 @@ def budget_result(
         for item in set(ballot):
             if item in approvals:
                 approvals[item] += 1
+    return budget_allocation(costs=costs, approvals=approvals, budget=budget)
+
+
+def budget_allocation(
+    *, costs: Mapping[int, int], approvals: Mapping[int, int], budget: int
+) -> BudgetResult:
+    """Rank and fund the items of `costs` from their approvals already counted (by
+    `budget_result`, or by the database): the same ranking and greedy rule."""
+    approvals = {item: approvals.get(item, 0) for item in costs}
     ranking = sorted(approvals, key=lambda item: (-approvals[item], costs[item], item))
     funded: list[int] = []
     spent = 0

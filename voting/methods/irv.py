@@ -14,10 +14,16 @@ class IRVResult:
     ranking: list[int]  # winner, the others still in, then reverse order of elimination
 
 
-def instant_runoff(*, candidates: Sequence[int], ballots: Iterable[Sequence[int]]) -> IRVResult:
+def instant_runoff(
+    *,
+    candidates: Sequence[int],
+    ballots: Iterable[Sequence[int]] = (),
+    counted_ballots: Iterable[tuple[Sequence[int], int]] = (),
+) -> IRVResult:
     """Instant-runoff (alternative vote) count of ranked `ballots` (candidate ids, best
     first; ids that are not candidates are ignored, a repeated id counts at its first
-    place; duplicate ids in `candidates` count once).
+    place; duplicate ids in `candidates` count once). `counted_ballots` holds identical
+    ballots grouped as (ids, voters), counted as that many single ballots.
 
     Each round, every ballot counts for its best-ranked candidate still in. A candidate
     with more than half of the ballots that still rank someone (the non-exhausted ones)
@@ -36,11 +42,12 @@ def instant_runoff(*, candidates: Sequence[int], ballots: Iterable[Sequence[int]
     (none without candidates), and the ranking is by ascending id."""
     candidates = list(dict.fromkeys(candidates))
     known = set(candidates)
-    # Identical ballots are counted together: a million voters over five candidates make
-    # at most a few hundred distinct ballots.
+    # Identical ballots are counted together (rounds cost the number of distinct ballots).
     shapes = Counter(
         tuple(dict.fromkeys(choice for choice in ballot if choice in known)) for ballot in ballots
     )
+    for ballot, voters in counted_ballots:
+        shapes[tuple(dict.fromkeys(choice for choice in ballot if choice in known))] += voters
     left = set(candidates)
     rounds: list[dict[int, int]] = []
     exhausted: list[int] = []

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 # One ballot: candidate ids, best first. An entry may also be a group (list, tuple, set) of
 # ids ranked equally.
 RankedBallot = Sequence[int | Collection[int]]
+# Identical ballots counted together: (ids best first, no groups; how many voters cast it).
+CountedBallot = tuple[Sequence[int], int]
 
 
 @dataclass(frozen=True)
@@ -43,14 +45,20 @@ def ballot_levels(ballot: RankedBallot, candidates: Sequence[int]) -> tuple[int,
 
 
 def pairwise_preferences(
-    *, candidates: Sequence[int], ballots: Iterable[RankedBallot]
+    *,
+    candidates: Sequence[int],
+    ballots: Iterable[RankedBallot] = (),
+    counted_ballots: Iterable[CountedBallot] = (),
 ) -> dict[tuple[int, int], int]:
     """d[a, b] for every ordered pair of different candidates: how many ballots rank a
     strictly above b (see `ballot_levels` for ties, unlisted and unknown entries).
 
-    Identical ballots are counted together, so the cost grows with the number of
-    ballots times their length, plus the number of distinct ballots times the square of
-    the number of candidates."""
+    `ballots` are single ballots (entries may be groups of ids ranked equally);
+    `counted_ballots` are strict orders already grouped with their number of voters (as the
+    database returns them), counted the same way. Identical ballots are counted together,
+    so the cost grows with the number of ballots times their length, plus the number of
+    distinct ballots times the square of the number of candidates (counted ballots: times
+    the square of their length only)."""
     candidates = list(dict.fromkeys(candidates))
     shapes = Counter(ballot_levels(ballot, candidates) for ballot in ballots)
     d = {(a, b): 0 for a in candidates for b in candidates if a != b}
@@ -59,15 +67,42 @@ def pairwise_preferences(
             for j, b in enumerate(candidates):
                 if levels[i] < levels[j]:
                     d[a, b] += voters
+    _add_strict_orders(d, candidates, counted_ballots)
     return d
 
 
-def schulze(*, candidates: Sequence[int], ballots: Iterable[RankedBallot]) -> SchulzeResult:
+def _add_strict_orders(
+    d: dict[tuple[int, int], int], candidates: list[int], counted_ballots: Iterable[CountedBallot]
+) -> None:
+    """Add strict-order ballots with counts to d: a ballot prefers a to b when it lists a
+    and either leaves b out or lists b later, so d[a, b] = (voters listing a) - (voters
+    listing b above a), and only the pairs a ballot lists cost anything."""
+    known = set(candidates)
+    listed = dict.fromkeys(candidates, 0)
+    above: Counter[tuple[int, int]] = Counter()
+    for ballot, voters in counted_ballots:
+        order = list(dict.fromkeys(choice for choice in ballot if choice in known))
+        for position, a in enumerate(order):
+            listed[a] += voters
+            for b in order[position + 1 :]:
+                above[a, b] += voters
+    for a, b in d:
+        d[a, b] += listed[a] - above[b, a]
+
+
+def schulze(
+    *,
+    candidates: Sequence[int],
+    ballots: Iterable[RankedBallot] = (),
+    counted_ballots: Iterable[CountedBallot] = (),
+) -> SchulzeResult:
     """Rank `candidates` from ranked `ballots` by the Schulze method.
 
     A ballot lists candidate ids, best first; an entry may be a group of ids ranked
     equally; candidates a ballot does not list rank below all listed ones, equally; ids
     that are not candidates are ignored. Duplicate ids in `candidates` count once.
+    `counted_ballots` holds identical strict-order ballots grouped as (ids, voters), counted
+    as that many single ballots.
 
     d[a, b] counts the voters preferring a to b. The link a -> b has strength d[a, b]
     when d[a, b] > d[b, a] (winning votes), else 0. p[a, b], the strength of the
@@ -81,7 +116,9 @@ def schulze(*, candidates: Sequence[int], ballots: Iterable[RankedBallot]) -> Sc
     pairwise support (sum over x of d[a, x], a Borda-like score), then by the lower id
     (the idea submitted earlier). `ranking[0]` is therefore always one of `winners`."""
     candidates = list(dict.fromkeys(candidates))
-    d = pairwise_preferences(candidates=candidates, ballots=ballots)
+    d = pairwise_preferences(
+        candidates=candidates, ballots=ballots, counted_ballots=counted_ballots
+    )
     p: dict[tuple[int, int], int] = {}
     for a in candidates:
         for b in candidates:
