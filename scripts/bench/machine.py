@@ -6,6 +6,7 @@ import contextlib
 import os
 import platform
 import time
+from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -15,13 +16,15 @@ from django.db import connection
 from core.redis import get_redis
 from scripts.bench.knobs import (
     CELERY_CONCURRENCY,
-    CLIENTS,
+    CONNECTIONS,
     IDEAS,
-    MAX_REQUESTS,
+    PGBENCH_CLIENTS,
+    ROUNDS,
     SECONDS,
     USERS,
     VOTES,
     WEB_WORKERS,
+    WRK_THREADS,
 )
 
 
@@ -33,26 +36,32 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def describe_machine() -> None:
+def describe_machine() -> str:
+    """Prints what the run measures on, and returns it in one line for the tables."""
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
-        postgres = cursor.fetchone()[0]
+        postgres = cursor.fetchone()[0].split()[0]
     versions = ", ".join(
         f"{name} {metadata.version(name)}" for name in ("Django", "gunicorn", "celery", "psycopg")
     )
-    print(
-        f"Foule benchmark: {IDEAS:,} ideas, {VOTES:,} votes, {USERS:,} voters with tokens\n"
-        f"Machine: {os.cpu_count()} cores ({cpu_model()}), "
+    machine = (
+        f"{os.cpu_count()} cores ({cpu_model()}), "
         f"{psutil.virtual_memory().total / 2**30:.0f} GB RAM; PostgreSQL {postgres}, "
         f"Redis {get_redis().info('server')['redis_version']}, "
-        f"Python {platform.python_version()}, {versions}\n"
-        f"Load: {CLIENTS} client processes with keep-alive connections, at most "
-        f"{SECONDS:.0f} s and {MAX_REQUESTS:,} requests per scenario; gunicorn "
-        f"{WEB_WORKERS} sync workers, Celery worker -c {CELERY_CONCURRENCY} with beat.\n"
-        f"The load generator, the servers, PostgreSQL and Redis share these "
-        f"{os.cpu_count()} cores: the CPU line under each scenario says who used what.\n",
+        f"Python {platform.python_version()}, {versions}"
+    )
+    print(
+        f"Foule benchmark, {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}: {IDEAS:,} ideas, "
+        f"{VOTES:,} votes, {USERS:,} voters with tokens\n"
+        f"Machine: {machine}\n"
+        f"Load: wrk, {CONNECTIONS} connections on {WRK_THREADS} threads, {SECONDS:.0f} s per "
+        f"scenario and round, {ROUNDS} rounds interleaved; pgbench -c {PGBENCH_CLIENTS}; "
+        f"gunicorn {WEB_WORKERS} sync workers; Celery worker -c {CELERY_CONCURRENCY} with "
+        f"beat.\nThe load generator, the servers, PostgreSQL and Redis share these "
+        f"{os.cpu_count()} cores: the CPU figures say who used what.\n",
         flush=True,
     )
+    return machine
 
 
 def machine_speed() -> float:

@@ -1,281 +1,269 @@
-"""What the benchmark measures: votes and pages under load over HTTP, a brand manager's
-dashboard, the full recount, and pgbench's own rate for the vote upsert."""
+"""What the benchmark measures under load: votes and pages over HTTP (wrk) and the vote
+upsert in PostgreSQL alone (pgbench), every scenario ROUNDS times, interleaved, with the
+CPU each part of the system used, and the medians of the rounds."""
 
 from __future__ import annotations
 
+import html
 import os
 import re
-import resource
-import shutil
-import subprocess
-import tempfile
+import statistics
 import time
+from dataclasses import dataclass, field
 from http.client import HTTPConnection
-from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
-import pgserver
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
 from campaigns.models import Campaign
-from insights.stats import campaign_stats_refresh
-from scripts.bench import load, monitor, seed
-from scripts.bench.knobs import (
-    CLIENTS,
-    DASHBOARD_REQUESTS,
-    HOST,
-    IDEAS,
-    MAX_REQUESTS,
-    PGBENCH_CLIENTS,
-    SECONDS,
-    USERS,
-    VOTE_ROUNDS,
-    VOTES,
-)
+from scripts.bench import monitor, pgbench, wrk
+from scripts.bench.knobs import CONNECTIONS, DEEP_PAGE, HOST, IDEAS, IDEAS_PER_PAGE, ROUNDS
 from scripts.bench.report import note, say
+from scripts.bench.seed import Seeded
 from scripts.bench.servers import Services, postgres_pid, redis_pid
-from tests.factories import PASSWORD, BrandMembershipFactory
-from voting.tally import tally_recount_all
+from voting import selectors as voting_selectors
+
+# At most this long to reach the deep page by its Next links (one request per page).
+DEEP_PAGE_WALK_SECONDS = 150
+# The CPU of the PostgreSQL backends serving the bench's database: the per-request figure.
+DATABASE_PART = "PostgreSQL, this database"
+
+
+@dataclass
+class Scenario:
+    key: str
+    name: str
+    path: str = ""  # HTTP scenarios: the URL's path; pgbench: none
+    script: str = "get.lua"
+    args: list[str] = field(default_factory=list)
+    is_vote: bool = False
+    rounds: list[dict] = field(default_factory=list)
+
+
+def next_link(page: str) -> str | None:
+    """The target of the page's "Next" link (data-testid="next-page" or rel="next")."""
+    for tag in re.findall(r"<a\b[^>]*>", page):
+        if "next-page" in tag or re.search(r'rel="[^"]*\bnext\b', tag):
+            target = re.search(r'\b(?:href|hx-get)="([^"]+)"', tag)
+            if target:
+                return html.unescape(target[1])
+    return None
+
+
+def get(port: int, path: str, headers: dict | None = None, method: str = "GET", body=None):
+    """(status, body) of one request, redirects not followed."""
+    client = HTTPConnection(HOST, port, timeout=30)
+    try:
+        client.request(method, path, body=body, headers={"Host": HOST, **(headers or {})})
+        response = client.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        client.close()
+
+
+def deep_page_path(port: int, campaign_id: int) -> tuple[str, int]:
+    """The path of the campaign page's page DEEP_PAGE (or of its last full page in a
+    smaller campaign) and that page's number, in the form the page's own "Next" link has:
+    a page number (`?order=top&page=2`) is replaced; a keyset cursor (`?after=…`) is asked
+    of voting.selectors.idea_page_cursor, or else found by following the links page after
+    page, as a visitor would, once before the measure."""
+    campaign = Campaign.objects.get(pk=campaign_id)
+    target = max(1, min(DEEP_PAGE, IDEAS // IDEAS_PER_PAGE))
+    path = campaign.get_absolute_url()
+    deadline = time.perf_counter() + DEEP_PAGE_WALK_SECONDS
+    for number in range(1, target):
+        if time.perf_counter() > deadline:  # a slow machine: measure the page reached
+            note(f"following the Next links took over {DEEP_PAGE_WALK_SECONDS} s: stopped")
+            return path, number
+        status, page = get(port, path)
+        following = next_link(page) if status == 200 else None
+        if not following:
+            text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+            raise SystemExit(
+                f"the campaign page {number} ({path}, HTTP {status}) has no link to the next "
+                f"one; its text ends: {text[-1000:]}"
+            )
+        following = urljoin(path, following)
+        query = dict(parse_qsl(urlsplit(following).query))
+        if number == 1 and set(query) <= {"order", "page"}:
+            query["page"] = str(target)
+            return f"{urlsplit(following).path}?{urlencode(query)}", target
+        cursor_of = getattr(voting_selectors, "idea_page_cursor", None)
+        if number == 1 and "after" in query and cursor_of:
+            cursor = cursor_of(campaign=campaign, order=query.get("order"), number=target)
+            if cursor:
+                query["after"] = cursor
+                return f"{urlsplit(following).path}?{urlencode(query)}", target
+        path = following
+    return path, target
 
 
 class Bench:
-    def __init__(self, data: seed.Seeded, services: Services):
-        self.data, self.services = data, services
+    def __init__(self, data: Seeded, services: Services, wrk_binary: str | None):
+        self.data, self.services, self.wrk_binary = data, services, wrk_binary
+        postmaster = postgres_pid()
+        self.database = monitor.DatabaseBackends(postmaster, connection.settings_dict["NAME"])
+        self.database.start()
         self.trees = {
             "web": services.web.pid,
             "Celery": services.worker.pid,
-            "PostgreSQL": postgres_pid(),
+            "PostgreSQL": postmaster,  # the whole server, other databases included
+            DATABASE_PART: self.database,  # the part of it serving the bench's database
             "Redis": redis_pid(),
         }
-        self.vote_params = {
-            "ideas": IDEAS,
-            "tokens": data.tokens,
-            "first_idea": data.first_idea,
-        }
+        self.tokens_file = services.folder / "tokens.txt"
+        self.tokens_file.write_text("\n".join(data.tokens) + "\n")
+        self.pgbench_binary = pgbench.binary()
+        self.pgbench_script = pgbench.script(data)
+        self.scenarios: list[Scenario] = []
 
-    def drive(self, kind: str, params: dict, seconds: float, seed_: int = 0) -> dict:
-        return load.run(
-            host=HOST, port=self.services.port, kind=kind, params=params, seconds=seconds,
-            clients=CLIENTS, max_requests=MAX_REQUESTS, seed=seed_,
+    def plan(self) -> dict[str, Scenario]:
+        """The scenarios, in the order each round runs them."""
+        slug, first = self.data.slug, str(self.data.first_idea)
+        vote_args = [str(self.tokens_file), first, str(IDEAS)]
+        deep_path, deep_number = ("", 0)
+        if self.wrk_binary:
+            started = time.perf_counter()
+            deep_path, deep_number = deep_page_path(self.services.port, self.data.campaign_id)
+            note(
+                f"the campaign page's page {deep_number:,} is {deep_path} (found in "
+                f"{time.perf_counter() - started:.1f} s)"
+            )
+        self.scenarios = [
+            Scenario("vote-spread", f"vote over HTTP, spread over {IDEAS:,} ideas",
+                     "/api/v1/ideas/0/vote/", "vote.lua", [*vote_args, "spread"], True),
+            Scenario("vote-hot", "vote over HTTP, all on one hot idea",
+                     "/api/v1/ideas/0/vote/", "vote.lua", [*vote_args, "hot"], True),
+            Scenario("page-1", "campaign page (HTML, 50 ideas), page 1", f"/campaigns/{slug}/"),
+            Scenario("page-deep", f"campaign page (HTML, 50 ideas), page {deep_number:,}",
+                     deep_path),
+            Scenario("api-list", "ranked idea list (API, 50 a page), page 1",
+                     f"/api/v1/campaigns/{slug}/ideas/"),
+            Scenario("pgbench", f"pgbench, the vote upsert alone, {pgbench.PGBENCH_CLIENTS} "
+                     "clients"),
+        ]  # fmt: skip
+        if not self.wrk_binary:
+            self.scenarios = [s for s in self.scenarios if s.key == "pgbench"]
+        if not self.pgbench_binary:
+            note("pgbench not found: the database's own rate is not measured")
+            self.scenarios = [s for s in self.scenarios if s.key != "pgbench"]
+        return {scenario.key: scenario for scenario in self.scenarios}
+
+    def check(self) -> None:
+        """One request of each HTTP scenario before any measure: a 200 or the run stops (a
+        redirect or an error page would be measured, fast and wrong)."""
+        vote = {"Authorization": f"Token {self.data.tokens[2]}", "Content-Type": "application/json"}
+        for scenario in self.scenarios:
+            if scenario.key == "pgbench":
+                continue
+            if scenario.is_vote:  # idea 1 is by voter 1 (seed.py): voter 2 may vote for it
+                path = f"/api/v1/ideas/{self.data.first_idea + 1}/vote/"
+                status, body = get(self.services.port, path, vote, "PUT", '{"value": 1}')
+            else:
+                status, body = get(self.services.port, scenario.path)
+            if status != 200:
+                raise SystemExit(f"{scenario.name}: HTTP {status} to one request: {body[:500]}")
+
+    def http(self, scenario: Scenario, seconds: float, connections: int = CONNECTIONS) -> dict:
+        meter = monitor.CpuMeter(self.trees, without_own=frozenset({"web"})).start()
+        result = wrk.run(
+            binary=self.wrk_binary, port=self.services.port, path=scenario.path,
+            seconds=seconds, script=scenario.script, args=scenario.args,
+            connections=connections,
         )  # fmt: skip
-
-    def warm_up(self) -> None:
-        """A second of each kind of request, not counted: every web worker has loaded its
-        code, templates and connections before the first measured request."""
-        slug = self.data.slug
-        self.drive("vote-spread", self.vote_params, 1.0, seed_=99)
-        for path in (f"/api/v1/campaigns/{slug}/ideas/", f"/campaigns/{slug}/"):
-            self.drive("get-uncached", {"path": path}, 1.0, seed_=99)
-
-    def report(self, name: str, result: dict, cpu: dict[str, float]) -> None:
-        say(f"{name}: requests per second", round(result["rate"], 1), "req/s")
-        say(f"{name}: p50 latency", round(result["p50"], 1), "ms")
-        say(f"{name}: p99 latency", round(result["p99"], 1), "ms")
-        say(f"{name}: errors (non-2xx or failed)", result["errors"])
-        shares = ", ".join(f"{part} {share:.2f}" for part, share in cpu.items())
-        web_ms = 1000 * cpu["web"] * result["elapsed"] / max(result["requests"], 1)
-        note(
-            f"{result['requests']:,} requests in {result['elapsed']:.1f} s, "
-            f"{web_ms:.1f} ms of web CPU each; CPU in cores: {shares} of {os.cpu_count()}"
-        )
-
-    def get(self, name: str, kind: str, path: str) -> dict:
-        meter = monitor.CpuMeter(self.trees).start()
-        result = self.drive(kind, {"path": path}, SECONDS)
-        self.report(name, result, meter.stop(extra={"load generator": result["client_cpu"]}))
+        cpu = meter.stop(extra={"wrk": result["client_cpu"]})
+        requests = max(result["requests"], 1)
+        result["cpu"] = cpu
+        # Cores busy with what the bench does not run: its own process, other programs.
+        result["other_cores"] = max(0.0, cpu["whole machine"] - sum(
+            share for part, share in cpu.items() if part not in ("whole machine", DATABASE_PART)
+        ))  # fmt: skip
+        result["web_ms"] = 1000 * cpu["web"] * result["elapsed"] / requests
+        result["postgres_ms"] = 1000 * cpu.get(DATABASE_PART, 0.0) * result["elapsed"] / requests
         return result
 
-    def votes(self, lags: monitor.LagSampler) -> tuple[dict, dict, list, list]:
-        """Spread and hot rounds, alternating; after each, the workers drain the dirty set
-        before the next starts, so each lag sample belongs to one scenario."""
-        rounds: dict[str, list] = {"vote-spread": [], "vote-hot": []}
-        lag_samples: dict[str, list] = {"vote-spread": [], "vote-hot": []}
-        cpu: dict[str, list] = {"vote-spread": [], "vote-hot": []}
-        for index in range(VOTE_ROUNDS):
-            pair = ("vote-spread", "vote-hot") if index % 2 == 0 else ("vote-hot", "vote-spread")
-            for kind in pair:
-                lags.collect()
-                meter = monitor.CpuMeter(self.trees).start()
-                result = self.drive(kind, self.vote_params, SECONDS / VOTE_ROUNDS, index)
-                cpu[kind].append(meter.stop(extra={"load generator": result["client_cpu"]}))
-                rounds[kind].append(result)
-                drain = lags.drained(timeout=30)
-                lag_samples[kind] += lags.collect()
-                note(
-                    f"{kind} round {index + 1}: {result['rate']:,.0f} req/s; "
-                    f"dirty set drained {drain:.1f} s after the round"
-                )
-        results = {}
-        for kind in rounds:
-            results[kind] = load.combine(rounds[kind])
-            shares = {
-                part: sum(sample[part] for sample in cpu[kind]) / len(cpu[kind])
-                for part in cpu[kind][0]
-            }
-            name = (
-                "vote casts, spread over all ideas"
-                if kind == "vote-spread"
-                else "vote casts, all on one hot idea"
+    def warm_up(self) -> None:
+        """Two seconds of each HTTP scenario, not counted: every web worker has loaded its
+        code, templates and connections before the first measured request."""
+        self.check()
+        for scenario in self.scenarios:
+            if scenario.key != "pgbench":
+                self.http(scenario, 2)
+
+    def run_rounds(self, seconds: float, lags: monitor.LagSampler) -> list[float]:
+        """Every scenario ROUNDS times, in the same order each round; after a vote
+        scenario the workers drain the dirty set before the next starts, so each tally lag
+        sample belongs to a vote scenario. Returns the lag samples (s), sorted."""
+        vote_lags: list[float] = []
+        for number in range(1, ROUNDS + 1):
+            for scenario in self.scenarios:
+                lags.collect()  # anything recorded outside a vote scenario is not its lag
+                if scenario.key == "pgbench":
+                    result = pgbench.run(
+                        program=self.pgbench_binary, script_path=self.pgbench_script,
+                        seconds=seconds, database=self.database,
+                    )  # fmt: skip
+                else:
+                    result = self.http(scenario, seconds)
+                scenario.rounds.append(result)
+                line = self.describe(scenario, result)
+                if scenario.is_vote:
+                    drain = lags.drained(timeout=30)
+                    vote_lags += lags.collect()
+                    line += f"; dirty set drained {drain:.1f} s after"
+                print(f"  round {number}: {scenario.name}: {line}", flush=True)
+        return sorted(vote_lags)
+
+    def describe(self, scenario: Scenario, result: dict) -> str:
+        if scenario.key == "pgbench":
+            return (
+                f"{result['rate']:,.0f} tps, latency average {result['latency']:.2f} ms, "
+                f"PostgreSQL {result['postgres_ms']:.2f} ms CPU a transaction"
             )
-            self.report(name, results[kind], shares)
+        cpu = dict(result["cpu"])
+        whole, database = cpu.pop("whole machine"), cpu.pop(DATABASE_PART, 0.0)
+        cpu["other processes"] = result["other_cores"]
+        cores = ", ".join(
+            f"{part} {share:.2f}"
+            + (f" (this database {database:.2f})" if part == "PostgreSQL" else "")
+            for part, share in cpu.items()
+        )
         return (
-            results["vote-spread"],
-            results["vote-hot"],
-            sorted(lag_samples["vote-spread"]),
-            sorted(lag_samples["vote-hot"]),
+            f"{result['rate']:,.0f} req/s, p50 {result['p50']:.1f} ms, p99 "
+            f"{result['p99']:.1f} ms, {result['errors']} errors; CPU a request: web "
+            f"{result['web_ms']:.2f} ms, PostgreSQL {result['postgres_ms']:.2f} ms; "
+            f"cores busy: {cores}; {whole:.2f} of {os.cpu_count()} in all"
         )
 
-
-class Visitor:
-    """One visitor's keep-alive connection to the web server, with their cookies."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.http = HTTPConnection(HOST, port, timeout=30)
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
-        cookie = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        headers = {"Host": HOST, "Cookie": cookie}
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Referer"] = f"http://{HOST}:{self.port}{path}"
-        self.http.request(method, path, body=body, headers=headers)
-        response = self.http.getresponse()
-        text = response.read().decode("utf-8", "replace")
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name] = rest.split(";", 1)[0]
-        return response.status, text
-
-    def close(self) -> None:
-        self.http.close()
-
-
-def dashboard_scenario(data: seed.Seeded, services: Services) -> dict:
-    """A brand manager's dashboard of the seeded campaign: the worker's figures refreshed
-    once (timed: what the beat does every minute on a running campaign), then the manager
-    logs in through the real login form and reads the page DASHBOARD_REQUESTS times in a
-    row, one client with its session cookie: the latency one person sees."""
-    campaign = Campaign.objects.select_related("brand").get(pk=data.campaign_id)
-    manager = BrandMembershipFactory(
-        brand=campaign.brand, role="manager", user__email="bench-manager@example.org"
-    ).user
-    # Hashed as production hashes (the test settings use MD5, which it does not accept).
-    manager.password = PBKDF2PasswordHasher().encode(PASSWORD, "benchmanagersalt")
-    manager.save(update_fields=["password"])
-    started = time.perf_counter()
-    figures = campaign_stats_refresh(campaign=campaign).figures
-    say("dashboard figures refresh in the worker (campaign_stats_refresh)",
-        time.perf_counter() - started, "s")  # fmt: skip
-    note(
-        f"{figures['votes']:,} votes by {figures['voters']:,} voters, "
-        f"{figures['ideas']['total']:,} ideas, {len(figures['votes_per_day'])} days"
-    )
-    connection.close()  # the web workers get the database to themselves
-
-    visitor = Visitor(services.port)
-    _status, page = visitor.request("GET", "/accounts/login/")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    form = {"login": manager.email, "password": PASSWORD, "csrfmiddlewaretoken": token and token[1]}
-    status, _page = visitor.request("POST", "/accounts/login/", urlencode(form))
-    if status != 302 or "sessionid" not in visitor.cookies:
-        raise SystemExit(f"the brand manager could not log in (HTTP {status})")
-    path = f"/campaigns/{data.slug}/dashboard/"
-    for _ in range(3):  # warm: every web worker has loaded the page's code and templates
-        visitor.request("GET", path)
-    latencies, errors = [], 0
-    cpu_started = time.process_time()
-    started = time.perf_counter()
-    for _ in range(DASHBOARD_REQUESTS):
-        began = time.perf_counter()
-        status, page = visitor.request("GET", path)
-        latencies.append(time.perf_counter() - began)
-        if status != 200 or 'data-figure="votes"' not in page:
-            errors += 1
-    result = load.summarise(
-        latencies=sorted(latencies), errors=errors, elapsed=time.perf_counter() - started,
-        client_cpu=time.process_time() - cpu_started,
-    )  # fmt: skip
-    visitor.close()
-    name = "brand dashboard (HTML)"
-    say(f"{name}: p50 latency", round(result["p50"], 1), "ms")
-    say(f"{name}: p99 latency", round(result["p99"], 1), "ms")
-    say(f"{name}: errors (non-2xx, failed or no figures)", result["errors"])
-    note(f"{result['requests']:,} requests one after another by one logged-in brand manager")
-    return result
-
-
-def recount() -> None:
-    started = time.perf_counter()
-    recounted = tally_recount_all()
-    say("full recount of all votes (tally_recount_all)", time.perf_counter() - started, "s")
-    note(f"{recounted:,} tallies recounted from {VOTES:,} vote rows")
-    wrong = seed.tallies_differing()
-    differing = seed.differing_from_workers()
-    note(f"tallies differing from a fresh count of the vote rows: {wrong}")
-    note(f"of 2,000 sampled tallies, differing from what tally_recompute writes: {differing}")
-    if wrong or differing:
-        raise SystemExit("the recount must equal the vote rows")
-
-
-def pgbench_binary() -> str | None:
-    """The pgbench the pgserver wheel ships, else one on the PATH."""
-    bundled = Path(pgserver.__file__).parent / "pginstall" / "bin" / "pgbench"
-    return str(bundled) if bundled.exists() else shutil.which("pgbench")
-
-
-def pgbench(data: seed.Seeded, trees: dict) -> float | None:
-    """The same vote upsert straight into PostgreSQL, random voter and idea within the
-    seeded ranges: the database's own rate on this machine."""
-    binary = pgbench_binary()
-    if not binary:
-        note("pgbench not found: skipped")
-        return None
-    db = connection.settings_dict
-    script = Path(tempfile.mkdtemp(prefix="foule-pgbench-")) / "vote.sql"
-    script.write_text(
-        f"\\set idea random({data.first_idea}, {data.first_idea + IDEAS - 1})\n"
-        f"\\set voter random({data.first_user}, {data.first_user + USERS - 1})\n"
-        "INSERT INTO voting_vote (value, created_at, updated_at, idea_id, voter_id) "
-        "VALUES (1, now(), now(), :idea, :voter) "
-        "ON CONFLICT (voter_id, idea_id) DO UPDATE SET value = excluded.value, "
-        "updated_at = excluded.updated_at;\n"
-    )
-    args = [binary, "-n", "-c", str(PGBENCH_CLIENTS), "-j", str(min(PGBENCH_CLIENTS, 2)),
-            "-T", str(round(SECONDS)), "-f", str(script), "-U", db["USER"] or "postgres",
-            "-h", db["HOST"] or HOST, "-p", str(db["PORT"] or 5432), db["NAME"]]  # fmt: skip
-    env = {**os.environ, "PGPASSWORD": db["PASSWORD"] or ""}
-    meter = monitor.CpuMeter({"PostgreSQL": trees.get("PostgreSQL")}).start()
-    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    try:
-        output = subprocess.run(
-            args, capture_output=True, text=True, check=True, env=env, timeout=SECONDS + 60
-        ).stdout
-    except (subprocess.SubprocessError, OSError) as error:
-        note(f"pgbench failed: {error}")
-        return None
-    wall = time.perf_counter() - meter.started
-    time.sleep(1)  # the backends exit as pgbench disconnects; their CPU counts once reaped
-    cpu = meter.stop(wall=wall)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    client_cpu = (
-        children.ru_utime + children.ru_stime - children_before.ru_utime - children_before.ru_stime
-    )
-    tps = next(
-        (float(line.split("=")[1].split()[0]) for line in output.splitlines()
-         if line.startswith("tps")), None,
-    )  # fmt: skip
-    latency = next(
-        (line.split("=")[1].strip() for line in output.splitlines()
-         if line.startswith("latency average")), "?",
-    )  # fmt: skip
-    say(f"pgbench: the same vote upsert, {PGBENCH_CLIENTS} clients", tps, "tps")
-    note(
-        f"pgbench -c {PGBENCH_CLIENTS} -T {round(SECONDS)}: latency average {latency}; "
-        f"CPU in cores: PostgreSQL {cpu.get('PostgreSQL', 0):.2f}, "
-        f"pgbench {client_cpu / wall:.2f} of {os.cpu_count()}"
-    )
-    return tps
+    def medians(self) -> dict[str, dict]:
+        """Per scenario, the median of its rounds for each figure (errors: their sum),
+        printed one figure a line."""
+        figures: dict[str, dict] = {}
+        print(f"\nMedians of {ROUNDS} interleaved rounds, {CONNECTIONS} connections:")
+        for scenario in self.scenarios:
+            rounds = scenario.rounds
+            median = {
+                name: statistics.median(r[name] for r in rounds)
+                for name in rounds[0]
+                if isinstance(rounds[0][name], float | int) and name != "errors"
+            }
+            median["rates"] = [r["rate"] for r in rounds]
+            median["errors"] = sum(r.get("errors", 0) for r in rounds)
+            figures[scenario.key] = median
+            if scenario.key == "pgbench":
+                say(f"{scenario.name}: transactions per second", median["rate"], "tps")
+                say(f"{scenario.name}: PostgreSQL CPU a transaction", median["postgres_ms"], "ms")
+                continue
+            say(f"{scenario.name}: requests per second", median["rate"], "req/s")
+            say(f"{scenario.name}: p50 latency", median["p50"], "ms")
+            say(f"{scenario.name}: p99 latency", median["p99"], "ms")
+            say(f"{scenario.name}: web CPU a request", median["web_ms"], "ms")
+            say(f"{scenario.name}: PostgreSQL CPU a request", median["postgres_ms"], "ms")
+            say(f"{scenario.name}: errors (all rounds)", median["errors"])
+        others = [r["other_cores"] for s in self.scenarios for r in s.rounds if "other_cores" in r]
+        if others and statistics.median(others) > 0.2:
+            note(
+                f"other programs kept {statistics.median(others):.2f} cores busy (median of the "
+                "HTTP rounds): the machine was not the bench's alone, the figures are low"
+            )
+        return figures

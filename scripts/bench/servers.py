@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -25,6 +26,7 @@ from scripts.bench.report import note
 from tests.support.worker import database_url_for_current_test_database
 
 ROOT = Path(__file__).resolve().parents[2]
+GUNICORN_CONFIG = ROOT / "config" / "gunicorn.py"
 
 
 def free_port() -> int:
@@ -58,7 +60,8 @@ def service_env() -> dict:
 class Services:
     """gunicorn (config.wsgi, production settings) and a Celery worker with its embedded
     beat (as tests/support/worker.py runs it: test settings, so mail stays in memory),
-    both on loopback; the beat keeps its production schedule (tally drain every 1 s)."""
+    both on loopback; the beat keeps its production schedule (tally drain every 1 s). The
+    worker logs each task at INFO level: the run sums their durations (task_summary)."""
 
     def __init__(self):
         self.folder = Path(tempfile.mkdtemp(prefix="foule-bench-"))
@@ -73,17 +76,20 @@ class Services:
             cwd=ROOT, env=env, check=True,
         )  # fmt: skip
         started_at = time.time()
+        # make run's gunicorn settings when present, so the bench serves as it does; the
+        # arguments after them win. No access log: a proxy in front keeps that one.
+        shared = ["-c", str(GUNICORN_CONFIG)] if GUNICORN_CONFIG.exists() else []
         self.web = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi:application",
+            [sys.executable, "-m", "gunicorn", *shared, "config.wsgi:application",
              "--workers", str(WEB_WORKERS), "--bind", f"{HOST}:{self.port}", "--timeout", "30",
-             "--access-logfile", str(self.folder / "access.log"),
              "--error-logfile", str(self.folder / "web.log"), "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=env, stdout=(self.folder / "web.out").open("w"),
+            stderr=subprocess.STDOUT,
         )  # fmt: skip
         self.worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "-B",
              "-s", str(self.folder / "beat-schedule"), "-c", str(CELERY_CONCURRENCY),
-             "-l", "WARNING", "--without-mingle", "--without-gossip", "-n", "bench@%h"],
+             "-l", "INFO", "--without-mingle", "--without-gossip", "-n", "bench@%h"],
             cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
             stdout=(self.folder / "worker.log").open("w"), stderr=subprocess.STDOUT,
         )  # fmt: skip
@@ -93,10 +99,10 @@ class Services:
         web_ready = worker_ready = False
         while not (web_ready and worker_ready):
             if time.monotonic() > deadline:
-                raise SystemExit(f"the services did not start; see the logs in {self.folder}")
+                raise SystemExit(f"the services did not start{self.log_tails()}")
             for process in (self.web, self.worker):
                 if process.poll() is not None:
-                    raise SystemExit(f"a service exited early; see the logs in {self.folder}")
+                    raise SystemExit(f"a service exited early{self.log_tails()}")
             if not web_ready:
                 health = f"http://{HOST}:{self.port}/healthz"
                 with contextlib.suppress(OSError), urllib.request.urlopen(health, timeout=2):
@@ -104,6 +110,16 @@ class Services:
             beat = get_redis().get(key(HEARTBEAT_KEY))
             worker_ready = bool(beat) and float(beat) >= started_at
             time.sleep(0.2)
+
+    def log_tails(self) -> str:
+        """The last lines of each service's log, to say why it stopped."""
+        tails = [f"; logs in {self.folder}"]
+        for name in ("web.out", "web.log", "worker.log"):
+            path = self.folder / name
+            lines = path.read_text(errors="replace").splitlines()[-12:] if path.exists() else []
+            if lines:
+                tails.append(f"\n--- {name}:\n" + "\n".join(lines))
+        return "".join(tails)
 
     def stop(self) -> None:
         for process in (self.web, self.worker):
@@ -145,3 +161,31 @@ def clear_redis() -> None:
     redis = get_redis()
     for name in redis.scan_iter(match=key("*"), count=1000):
         redis.delete(name)
+
+
+TASK_LINE = re.compile(
+    r"Task ([\w.]+)\[[^\]]+\] (succeeded in ([0-9.]+)s|raised unexpected: (\w+))"
+)
+
+
+def task_summary(log: Path) -> list[str]:
+    """One line per Celery task from the worker's log: how many ran, their total and
+    longest time, and how many failed (with the exception's name): a drain that waits
+    behind a long task or fails shows in the tally lag."""
+    tasks: dict[str, dict] = {}
+    for match in TASK_LINE.finditer(log.read_text(errors="replace") if log.exists() else ""):
+        task = tasks.setdefault(match[1], {"runs": 0, "total": 0.0, "longest": 0.0, "failed": {}})
+        if match[3]:
+            task["runs"] += 1
+            task["total"] += float(match[3])
+            task["longest"] = max(task["longest"], float(match[3]))
+        else:
+            task["failed"][match[4]] = task["failed"].get(match[4], 0) + 1
+    lines = []
+    for name, task in sorted(tasks.items(), key=lambda item: -item[1]["total"]):
+        failed = ", ".join(f"{count} {error}" for error, count in task["failed"].items())
+        lines.append(
+            f"{name.rsplit('.', 1)[-1]}: {task['runs']} runs, {task['total']:.1f} s in all, "
+            f"longest {task['longest']:.2f} s" + (f"; failed: {failed}" if failed else "")
+        )
+    return lines
