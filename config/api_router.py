@@ -13,8 +13,8 @@ from accounts.api.views import (
 from campaigns.api.views import CampaignDetailView, CampaignListView
 from ideas.api.views import CampaignIdeaListCreateView, IdeaDetailView
 from notifications.api.views import MyNotificationListView
+from voting.api.audit import CampaignAuditView
 from voting.api.views import (
-    CampaignAuditView,
     CampaignBallotView,
     CampaignPairView,
     CampaignResultView,

@@ -257,3 +257,32 @@ class CampaignResult(models.Model):
 
     def __str__(self):
         return f"{self.campaign_id} ({'final' if self.is_final else 'live'})"
+
+
+class AuditChunk(models.Model):
+    """One numbered part of a final result's anonymised audit list, written once at the
+    close (voting/audit_store.py): `data` is a complete gzip member holding `entry_count`
+    canonical JSON lines, so the chunks joined in order are the whole list as one gzip
+    file, and the lines joined by commas inside brackets are the exact bytes whose SHA-256
+    is the result's digest. Number 1 always exists (empty when nothing was counted): a
+    final result without it was published before the chunks existed."""
+
+    result = models.ForeignKey(
+        CampaignResult,
+        on_delete=models.CASCADE,  # derived from the result and rewritten with it
+        verbose_name=_("result"),
+        related_name="audit_chunks",
+    )
+    number = models.PositiveIntegerField(_("number"))
+    entry_count = models.PositiveIntegerField(_("entries"))
+    data = models.BinaryField(_("data"))
+
+    class Meta:
+        verbose_name = _("audit chunk")
+        verbose_name_plural = _("audit chunks")
+        constraints = [
+            models.UniqueConstraint(fields=["result", "number"], name="audit_chunk_one_per_number")
+        ]
+
+    def __str__(self):
+        return f"audit {self.result_id} #{self.number}"

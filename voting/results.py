@@ -5,26 +5,32 @@ The digest is the SHA-256 of the canonical JSON of the anonymised counted votes 
 find their own entry by the receipt shown to them. `manage.py results_recount` recomputes
 a closed campaign and checks both the ranking and the digest.
 
-Only the final result builds that list. A live result (recomputed by the workers while
+Only the final result builds that list, once, streamed into numbered compressed chunks
+that the API serves (voting/audit_store.py). A live result (recomputed by the workers while
 voting is open) asks the format for `live_result`, counted by the database for ballot and
 pairwise formats. The workers never wait for one another: a campaign already being
 recomputed is marked dirty again and skipped, and a campaign's live recomputes are spaced
 by their own duration, so one large election takes a bounded share of the workers."""
 
+import logging
 import time
 from datetime import timedelta
 
 from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
+from core.errors import Conflict
 from ideas.models import Idea
-from voting import dirty, live_spacing
+from voting import audit_store, dirty, live_spacing
 from voting.audit import audit_digest, voter_receipt
 from voting.formats import format_for, format_keys
 from voting.models import Ballot, CampaignResult, PairwisePrompt
 from voting.tally import tally_recompute
+
+logger = logging.getLogger(__name__)
 
 RECONCILE_LOOKBACK = timedelta(seconds=60)
 _LOCK_SPACE = 0x5E5  # the advisory-lock class of campaign results
@@ -76,24 +82,76 @@ def result_compute(
         if existing and existing.is_final:
             return existing
         voting_format = format_for(campaign)
-        if final:
-            entries = voting_format.audit_entries(campaign=campaign)
-            ranking, details, counted = compute_result(campaign=campaign, entries=entries)
-        else:
-            ranking, details, counted = voting_format.live_result(
-                campaign=campaign, candidates=_candidates(campaign)
-            )
+        count = voting_format.final_result if final else voting_format.live_result
+        ranking, details, counted = count(campaign=campaign, candidates=_candidates(campaign))
         voting_format.after_result(campaign=campaign, details=details)
         result, _created = CampaignResult.objects.update_or_create(
             campaign=campaign,
             defaults={
                 "method": voting_format.result_method(campaign=campaign),
                 "ranking": ranking, "details": details, "ballot_count": counted,
-                "digest": audit_digest(entries) if final else "",
-                "is_final": final, "computed_at": timezone.now(),
+                "digest": "", "is_final": final, "computed_at": timezone.now(),
             },
         )  # fmt: skip
+        if final:
+            # Written once, streamed: the digest is that of the list's chunks.
+            entries = voting_format.audit_stream(campaign=campaign)
+            result.digest, _entries = audit_store.audit_chunks_write(result=result, entries=entries)
+            result.save(update_fields=["digest"])
     return result
+
+
+def result_recount(*, campaign: Campaign) -> tuple[list[int], int, str, int]:
+    """(ranking, number counted, digest, number of audit entries) recomputed from the
+    stored votes as the final result computes them, the list streamed (bounded memory).
+    Writes nothing."""
+    voting_format = format_for(campaign)
+    ranking, _details, counted = voting_format.final_result(
+        campaign=campaign, candidates=_candidates(campaign)
+    )
+    digest, entries = audit_store.stream_digest(voting_format.audit_stream(campaign=campaign))
+    return ranking, counted, digest, entries
+
+
+class AuditMismatch(Conflict):
+    """The votes stored now no longer give the digest published with the result."""
+
+    code = "audit_mismatch"
+
+
+def audit_chunks_ensure(*, result: CampaignResult) -> bool:
+    """Write the chunks of a final result published before they existed, once: under the
+    campaign's results lock, never waited for. True when the chunks exist; False when
+    another process holds the lock (writing them, or computing the result): ask again
+    later. Raises AuditMismatch, writing nothing, when the stored votes no longer give
+    the published digest."""
+    if audit_store.has_chunks(result_id=result.pk):
+        return True
+    with transaction.atomic():
+        if not _lock_campaign(result.pk, wait=False):
+            return False
+        if audit_store.has_chunks(result_id=result.pk):
+            return True
+        campaign = Campaign.objects.get(pk=result.pk)
+        entries = format_for(campaign).audit_stream(campaign=campaign)
+        digest, _entries = audit_store.audit_chunks_write(result=result, entries=entries)
+        if digest != result.digest:
+            raise AuditMismatch(_("The stored votes no longer give the published digest."))
+    return True
+
+
+def audit_chunks_build_missing() -> int:
+    """Write the chunks of every final result that has none (those published before the
+    chunks existed); safe to run twice, and beside the workers. How many were written."""
+    missing = CampaignResult.objects.filter(is_final=True).exclude(audit_chunks__number=1)
+    written = 0
+    for result in missing.order_by("pk"):
+        try:
+            written += audit_chunks_ensure(result=result)
+        except AuditMismatch:
+            # Left without chunks (its page answers 409); results_recount tells more.
+            logger.error("audit of campaign %s no longer gives its digest", result.pk)
+    return written
 
 
 def results_drain_dirty(*, batch_size: int = 50) -> int:

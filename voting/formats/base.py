@@ -15,6 +15,8 @@ The three kinds differ by where a vote is stored, so they carry the shared code:
 - `PairwiseFormat`: `PairwisePrompt` rows answered once each (pairwise survey).
 """
 
+from collections.abc import Iterable
+
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
@@ -181,6 +183,18 @@ class VotingFormat:
         visible ideas' ids, ascending. Delegate the counting to voting/methods/."""
         raise NotImplementedError
 
+    def audit_stream(self, *, campaign) -> Iterable[dict]:
+        """audit_entries one at a time, in the same order, without holding the list: what
+        the final result's stored chunks and digest are written from (voting/audit_store.py).
+        By default the list itself."""
+        return self.audit_entries(campaign=campaign)
+
+    def final_result(self, *, campaign, candidates: list[int]) -> tuple[list[int], dict, int]:
+        """The final result: exactly compute_result over the audit list, without building
+        the list where the format can count otherwise. By default from the list."""
+        entries = self.audit_entries(campaign=campaign)
+        return self.compute_result(campaign=campaign, entries=entries, candidates=candidates)
+
     def live_result(self, *, campaign, candidates: list[int]) -> tuple[list[int], dict, int]:
         """The live result (recomputed by the workers while voting is open): the same
         (ranking, details, number counted) as compute_result, without a digest. By default
@@ -242,14 +256,26 @@ class PerIdeaFormat(VotingFormat):
     def audit_entries(self, *, campaign) -> list[dict]:
         return audit.vote_entries(campaign=campaign)
 
+    def audit_stream(self, *, campaign) -> Iterable[dict]:
+        return audit.iter_vote_entries(campaign=campaign)
+
     def compute_result(self, *, campaign, entries, candidates):
+        return self.tally_result(candidates=candidates, counted=len(entries))
+
+    def final_result(self, *, campaign, candidates):
+        # The ranking reads the tallies; the list would only give its length.
+        counted = self.participation(campaign=campaign)[0].count()
+        return self.tally_result(candidates=candidates, counted=counted)
+
+    def tally_result(self, *, candidates: list[int], counted: int):
+        """The ranking by the tallies' columns, `counted` votes."""
         tallies = list(
             IdeaTally.objects.filter(idea_id__in=candidates)
             .order_by(*(f"-{column}" for column in self.tally_order), "idea_id")
             .values("idea_id", "upvotes", "downvotes", "score", "method_score")
         )
         details = {"counts": {str(t["idea_id"]): t for t in tallies}}
-        return [t["idea_id"] for t in tallies], details, len(entries)
+        return [t["idea_id"] for t in tallies], details, counted
 
     def result_figures(self, *, details):
         return {key: value["score"] for key, value in details.get("counts", {}).items()}
@@ -283,6 +309,13 @@ class BallotFormat(VotingFormat):
     def audit_entries(self, *, campaign) -> list[dict]:
         return audit.ballot_entries(campaign=campaign)
 
+    def audit_stream(self, *, campaign) -> Iterable[dict]:
+        return audit.iter_ballot_entries(campaign=campaign)
+
+    def final_result(self, *, campaign, candidates):
+        # Counted by the database (exact integer counts: the very result of the list).
+        return self.live_result(campaign=campaign, candidates=candidates)
+
     def ballots(self, *, entries: list[dict], candidates: list[int]) -> list[list[int]]:
         """The counted ballots: choices among the candidates, empty ballots left out."""
         allowed = set(candidates)
@@ -307,6 +340,9 @@ class PairwiseFormat(VotingFormat):
 
     def audit_entries(self, *, campaign) -> list[dict]:
         return audit.pairwise_entries(campaign=campaign)
+
+    def audit_stream(self, *, campaign) -> Iterable[dict]:
+        return audit.iter_pairwise_entries(campaign=campaign)
 
     def participation(self, *, campaign):
         answered = PairwisePrompt.objects.filter(campaign=campaign, answered_at__isnull=False)

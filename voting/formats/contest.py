@@ -11,6 +11,7 @@ published digest covers both parts and the ranking can be recomputed from the li
 
 import hashlib
 import hmac
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.db import transaction
@@ -98,6 +99,16 @@ class ContestFormat(StarFormat):
             *audit.vote_entries(campaign=campaign),
             *jury_entries(campaign=campaign),
         ]
+
+    def audit_stream(self, *, campaign) -> Iterator[dict]:
+        yield settings_entry(campaign=campaign)
+        yield from audit.iter_vote_entries(campaign=campaign)
+        yield from jury_entries(campaign=campaign)
+
+    def final_result(self, *, campaign, candidates):
+        # From the list (the stars and the jury's scores both count), not the tallies.
+        entries = self.audit_entries(campaign=campaign)
+        return self.compute_result(campaign=campaign, entries=entries, candidates=candidates)
 
     def compute_result(self, *, campaign, entries, candidates):
         contest = next((entry["contest"] for entry in entries if "contest" in entry), {})

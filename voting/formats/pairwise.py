@@ -24,14 +24,21 @@ class PairwiseSurveyFormat(PairwiseFormat):
 
     def compute_result(self, *, campaign, entries, candidates):
         # Grouped in the order each pair first appears: the scores are then the very same
-        # floats as from the single answers (see bradley_terry).
-        wins = Counter(
-            (entry["left"], entry["right"]) if entry["outcome"] == "left"
-            else (entry["right"], entry["left"])
-            for entry in entries
-            if entry["outcome"] in ("left", "right")
-        )  # fmt: skip
-        return self._count(candidates, list(wins.items()), len(entries))
+        # floats as from the single answers (see bradley_terry). `entries` may be a stream.
+        wins, answered = Counter(), 0
+        for entry in entries:
+            answered += 1
+            if entry["outcome"] == "left":
+                wins[entry["left"], entry["right"]] += 1
+            elif entry["outcome"] == "right":
+                wins[entry["right"], entry["left"]] += 1
+        return self._count(candidates, list(wins.items()), answered)
+
+    def final_result(self, *, campaign, candidates):
+        # The answers streamed in the list's order, so that the floats are those of
+        # compute_result over the list (the live count groups pairs in another order).
+        entries = self.audit_stream(campaign=campaign)
+        return self.compute_result(campaign=campaign, entries=entries, candidates=candidates)
 
     def live_result(self, *, campaign, candidates):
         wins, answered = ballot_counts.pairwise_answer_counts(campaign_id=campaign.pk)

@@ -3,12 +3,16 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from campaigns.models import Campaign
+from voting import audit_store
 from voting.models import CampaignResult
-from voting.results import audit_digest, audit_entries, compute_result
+from voting.results import result_recount
 
 
 class Command(BaseCommand):
-    help = "Recount a campaign and check its stored ranking and audit digest."
+    help = (
+        "Recount a campaign and check its stored ranking, its audit digest and the stored "
+        "chunks of its audit list (in bounded memory: the list is streamed)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("slug", help="the campaign's slug")
@@ -20,11 +24,10 @@ class Command(BaseCommand):
         stored = CampaignResult.objects.filter(campaign=campaign).first()
         if stored is None:
             raise CommandError(f"{slug} has no stored result yet.")
-        entries = audit_entries(campaign=campaign)
-        ranking, _details, counted = compute_result(campaign=campaign, entries=entries)
-        digest = audit_digest(entries)
+        ranking, counted, digest, entries = result_recount(campaign=campaign)
         self.stdout.write(f"campaign      {campaign.slug} ({campaign.voting_method})")
         self.stdout.write(f"counted       {counted}")
+        self.stdout.write(f"entries       {entries}")
         self.stdout.write(f"digest        {digest}")
         problems = []
         if ranking != stored.ranking:
@@ -33,6 +36,13 @@ class Command(BaseCommand):
             )
         if stored.is_final and digest != stored.digest:
             problems.append(f"digest differs: stored {stored.digest}")
+        if stored.is_final and audit_store.has_chunks(result_id=stored.pk):
+            chunks_digest, chunk_entries = audit_store.chunks_digest(result_id=stored.pk)
+            self.stdout.write(f"chunks        {chunk_entries} entries, digest {chunks_digest}")
+            if (chunks_digest, chunk_entries) != (digest, entries):
+                problems.append("the stored chunks of the audit list differ from the recount")
+        elif stored.is_final:
+            self.stdout.write("chunks        none yet (manage.py audit_chunks_build writes them)")
         if problems:
             for problem in problems:
                 self.stderr.write(self.style.ERROR(problem))
