@@ -10,6 +10,7 @@ from campaigns.lifecycle import due_state
 from campaigns.models import Campaign, CampaignTerms
 from core.markdown import render_markdown
 from ideas.models import Idea
+from voting.list_cache import idea_list_changed
 from voting.models import IdeaTally
 
 PASSWORD = "correct-horse-battery-staple"
@@ -99,8 +100,11 @@ class IdeaFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def tally(idea, create, extracted, **kwargs):
+        """What the events of idea_submit do: the idea's empty tally row, and a new
+        generation of its campaign's shared lists (voting/receivers.py)."""
         if create:
             IdeaTally.objects.get_or_create(idea=idea, defaults={"campaign": idea.campaign})
+            idea_list_changed(campaign_id=idea.campaign_id)
 
 
 class CampaignTermsFactory(factory.django.DjangoModelFactory):

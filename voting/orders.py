@@ -46,6 +46,15 @@ def order_name(method: str, requested: str | None, *, counts_visible: bool = Tru
     return requested if requested in allowed else allowed[0]
 
 
+# "random" sorts on an annotation (see apply_order): no index, each visitor their own.
+RANDOM_ORDERING = ("shuffle", "id")
+
+
+def order_fields(name: str) -> tuple[str, ...]:
+    """The `order_by` of an order: the key a page's cursor holds (core/keyset.py)."""
+    return RANDOM_ORDERING if name == "random" else ORDERS[name][1]
+
+
 def apply_order(queryset: QuerySet, name: str, *, seed: str = "") -> QuerySet:
     """Order `queryset` (of ideas). "random" is stable for one seed: a visitor paging
     through sees each idea once, in the same shuffled order."""
@@ -53,5 +62,5 @@ def apply_order(queryset: QuerySet, name: str, *, seed: str = "") -> QuerySet:
         salt = hashlib.sha256(seed.encode()).hexdigest()[:16]
         return queryset.annotate(
             shuffle=MD5(Concat(Cast(F("id"), CharField()), Value(salt)))
-        ).order_by("shuffle", "id")
-    return queryset.order_by(*ORDERS[name][1])
+        ).order_by(*RANDOM_ORDERING)
+    return queryset.order_by(*order_fields(name))

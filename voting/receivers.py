@@ -6,6 +6,7 @@ from campaigns.models import Campaign
 from core.events import Event, emit, receiver_for
 from ideas.models import Idea
 from voting.formats import format_choices, format_for
+from voting.list_cache import idea_list_changed
 from voting.models import IdeaTally
 from voting.results import results_finalize_campaign
 from voting.support import first_deadline
@@ -23,6 +24,13 @@ def tally_open(event: Event) -> None:
     IdeaTally.objects.create(
         idea_id=event["idea_id"], campaign_id=campaign.pk, support_deadline=deadline
     )
+
+
+@receiver_for("idea.published", "idea.hidden")
+def idea_list_renew(event: Event) -> None:
+    """An idea entered or left its campaign's list: the lists shared between visitors are
+    rendered again (a hidden idea disappears at once, not at the end of their life)."""
+    idea_list_changed(campaign_id=event["campaign_id"])
 
 
 @receiver_for("campaign.results_published")

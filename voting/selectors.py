@@ -1,15 +1,21 @@
+from dataclasses import dataclass
+
 from django.core.cache import cache
 from django.db.models import QuerySet
 
 from campaigns.models import Campaign
 from campaigns.rules import can_see_private_ideas, can_view_dashboard
 from campaigns.selectors import progress_cache_key
+from core.keyset import cursor_decode, cursor_encode, keyset_filter, ordering_fields, row_key
 from ideas.models import Idea
 from voting import dirty
 from voting.audit import voter_receipt
 from voting.formats import format_for
 from voting.models import Ballot, CampaignResult, IdeaTally, PairwisePrompt, Vote
-from voting.orders import apply_order, order_name
+from voting.orders import apply_order, order_fields, order_name
+
+# The deepest page asked by number (?page=N, an offset): deeper pages are reached by cursor.
+MAX_PAGE_NUMBER = 100_000
 
 
 def vote_value(*, voter, idea: Idea) -> int:
@@ -157,3 +163,107 @@ def idea_list_ordered(
         else:
             queryset = queryset.filter(author=viewer)
     return apply_order(queryset, name, seed=seed), name
+
+
+@dataclass(frozen=True)
+class PagePosition:
+    """Where a page of an idea list starts: after the key `after`, before the key
+    `before`, else at page `number` (an offset: the links made before cursors existed).
+    `key` names the position in a cache key: two requests with the same key ask for the
+    same rows, whatever junk their cursors carried."""
+
+    order: str
+    after: list | None = None
+    before: list | None = None
+    number: int = 1
+
+    @property
+    def key(self) -> str:
+        if self.after is not None:
+            return f"{self.order}:after:{cursor_encode(self.after)}"
+        if self.before is not None:
+            return f"{self.order}:before:{cursor_encode(self.before)}"
+        return f"{self.order}:page:{self.number}"
+
+
+@dataclass(frozen=True)
+class IdeaPage:
+    """A page of a campaign's idea list. `next_cursor` opens the next page (?after=),
+    `previous_cursor` the previous one (?before=); None at either end. `number` is the
+    page's number when it was asked by number (?page=N), else None (a cursor page does
+    not know how many ideas come before it)."""
+
+    ideas: list[Idea]
+    order: str
+    next_cursor: str | None
+    previous_cursor: str | None
+    number: int | None
+
+
+def idea_page_position(
+    *, campaign: Campaign, order: str | None = None, after: str | None = None,
+    before: str | None = None, number: int = 1,
+) -> PagePosition:  # fmt: skip
+    """The position a page request names, in the order the campaign allows (see
+    order_name). A cursor that is not a key of that order is ignored. No query."""
+    name = order_name(campaign.voting_method, order, counts_visible=campaign.are_counts_visible())
+    ordering = order_fields(name)
+    fields = ordering_fields(apply_order(Idea.objects.none(), name), ordering)
+    after_key = cursor_decode(after, fields)
+    before_key = None if after_key is not None else cursor_decode(before, fields)
+    return PagePosition(
+        order=name, after=after_key, before=before_key,
+        number=max(1, min(number, MAX_PAGE_NUMBER)),
+    )  # fmt: skip
+
+
+def idea_page(
+    *, campaign: Campaign, position: PagePosition, seed: str = "", viewer=None, size: int = 50
+) -> IdeaPage:
+    """One page of idea_list_ordered at `position` (see idea_page_position). A cursor page
+    reads the order's index from the cursor (page 1,000 costs what page 1 costs), and an
+    idea added meanwhile never pushes one of the next page away.
+
+    One query of size + 1 rows (the extra row says whether a next page exists); a `before`
+    page that reaches the top of the list is the first page, read again from the top."""
+    queryset, name = idea_list_ordered(
+        campaign=campaign, order=position.order, seed=seed, viewer=viewer
+    )
+    ordering = order_fields(name)
+    number = position.number
+    if position.after is not None:
+        rows = list(keyset_filter(queryset, ordering, after=position.after)[: size + 1])
+        has_previous, has_next, number = True, len(rows) > size, None
+    elif position.before is not None:
+        rows = list(keyset_filter(queryset, ordering, before=position.before)[: size + 1])
+        has_previous = len(rows) > size
+        if has_previous:  # read backwards from the cursor, whose own row comes next
+            rows, has_next, number = rows[size - 1 :: -1], True, None
+        else:  # nothing before these rows: the first page, full
+            rows, number = list(queryset[: size + 1]), 1
+            has_next = len(rows) > size
+    else:
+        start = (number - 1) * size
+        rows = list(queryset[start : start + size + 1])
+        has_previous, has_next = number > 1, len(rows) > size
+    ideas = rows[:size]
+    return IdeaPage(
+        ideas=ideas,
+        order=name,
+        next_cursor=cursor_encode(row_key(ideas[-1], ordering)) if has_next else None,
+        previous_cursor=(
+            cursor_encode(row_key(ideas[0], ordering)) if has_previous and ideas else None
+        ),
+        number=number,
+    )
+
+
+def idea_page_cursor(*, campaign: Campaign, order: str | None = None, number: int, size: int = 50):
+    """The `after` cursor that opens page `number` of a campaign's public list (None for
+    the first page, or past the end): how a benchmark or a test names a deep page. One
+    query, with an offset: for tools, not for pages."""
+    queryset, name = idea_list_ordered(campaign=campaign, order=order)
+    if number <= 1:
+        return None
+    rows = list(queryset[(number - 1) * size - 1 : (number - 1) * size])
+    return cursor_encode(row_key(rows[0], order_fields(name))) if rows else None

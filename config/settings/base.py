@@ -309,10 +309,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{FOULE_REDIS_PREFIX}:celery:"}
 CELERY_TIMEZONE = TIME_ZONE
+# How often the workers recount the tallies, in seconds; also how long a rendered idea list
+# is shared between visitors (campaigns/views/idea_list.py): it shows no staler a count.
+FOULE_TALLY_INTERVAL = env.float("FOULE_TALLY_INTERVAL", default=1.0)
 CELERY_BEAT_SCHEDULE = {
     "tally-drain-dirty": {
         "task": "voting.tasks.tally_drain_dirty",
-        "schedule": schedule(env.float("FOULE_TALLY_INTERVAL", default=1.0)),
+        "schedule": schedule(FOULE_TALLY_INTERVAL),
         "options": {"expires": 5},
     },
     "tally-reconcile": {
