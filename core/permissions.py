@@ -13,9 +13,12 @@ is the reason. The same declaration answers both questions:
   `permission.why_not(user, obj)` returns its message for a page to show before anyone
   tries.
 
-Room for SQL: a rule may carry `q`, the same condition as a `Q` over the object's fields
-(e.g. `Q(voting_opens_at__lte=Now(), voting_closes_at__gt=Now())` for "voting is open"),
-so that a later write can check the rule and write in one statement. Nothing reads it yet.
+The same rule in SQL: a rule may carry `q`, a `Condition` saying the same as its test in
+SQL over the rows of the statement that asks (docs/decisions/0014-votes-in-one-statement.md),
+so that one statement checks every rule and writes (`INSERT ... SELECT ... WHERE <the
+rules' conditions>`), and the Python tests run only to explain a refusal. A permission all
+of whose rules carry one gives their conjunction (`permission.condition()`). A condition
+must hold exactly where its test holds; the agreement tests assert it cell by cell.
 """
 
 from collections.abc import Callable
@@ -28,6 +31,36 @@ from core.errors import ApplicationError, NotAllowed
 # A message is a (lazy) string, or a function of the object for a message with figures in
 # it ("open to accounts at least 30 days old").
 Message = Any
+# `Rule.of` without `q`: the rule keeps its own condition (see `Rule.of`).
+_SAME = object()
+
+
+class Condition:
+    """A rule's test as a SQL boolean expression. It names the rows of the statement that
+    asks by their role, not by table (`voter`, `campaign`, `idea`: the statement joins
+    them under these names), and takes `%(name)s` placeholders: the statement's own
+    values (`now`, a timestamp given by the statement so that every rule sees the same
+    moment) and the condition's `params`, each a value or a function called when the
+    statement is built (a registry read there is current). NULL counts as false."""
+
+    def __init__(self, sql: str, **params: Any):
+        self.sql = sql
+        self.params = params
+
+    def values(self) -> dict[str, Any]:
+        return {name: value() if callable(value) else value for name, value in self.params.items()}
+
+    @classmethod
+    def all(cls, *conditions: "Condition") -> "Condition":
+        """True where every one of `conditions` is (a placeholder used by several means
+        the same value in each)."""
+        params: dict[str, Any] = {}
+        for condition in conditions:
+            params.update(condition.params)
+        return cls(" AND ".join(f"({condition.sql})" for condition in conditions), **params)
+
+    def __repr__(self) -> str:
+        return f"Condition({self.sql!r})"
 
 
 class Rule(rules.Predicate):
@@ -35,7 +68,8 @@ class Rule(rules.Predicate):
     the `core.errors` class raised when it does not (NotAllowed: 403, Conflict: 409), with
     `code` and `message`. `name` tells apart rules that share a code (several rules keep
     the generic "permission_denied" or "conflict" the API has always returned); it
-    defaults to the code."""
+    defaults to the code. `q`, if given, is the same test as a SQL `Condition` (a string
+    is a condition without parameters)."""
 
     def __init__(
         self,
@@ -51,7 +85,7 @@ class Rule(rules.Predicate):
         self.message = message
         self.error = error
         self.rule_name = name or code
-        self.q = q
+        self.q = Condition(q) if isinstance(q, str) else q
         # A `rules` predicate is asked through `test`, which passes it only the arguments
         # it takes (`is_verified(user)` as well as `is_idea_author(user, idea)`).
         self._test = test.test if isinstance(test, rules.Predicate) else test
@@ -73,10 +107,13 @@ class Rule(rules.Predicate):
         if not self._holds(user, obj):
             raise self.refusal(obj)
 
-    def of(self, related: Callable[[Any], Any], *, q=None) -> "Rule":
+    def of(self, related: Callable[[Any], Any], *, q=_SAME) -> "Rule":
         """The same rule asked about an object reached from the one given (a campaign's
-        rule asked about an idea: `rule.of(lambda idea: idea.campaign)`). `q`, if given,
-        is the condition seen from the new object (e.g. the Q prefixed with "campaign__")."""
+        rule asked about an idea: `rule.of(lambda idea: idea.campaign)`). A condition names
+        rows by role, and a statement about an idea joins its campaign as `campaign`: the
+        rule keeps its own condition unless `q` gives another."""
+        if q is _SAME:
+            q = self.q
 
         def test(user, obj):
             return obj is not None and self._test(user, related(obj))
@@ -121,6 +158,14 @@ class Permission(rules.Predicate):
         """The first failing rule's message, or "" when the permission holds."""
         rule = self.failing_rule(user, obj)
         return "" if rule is None else rule.message_for(obj)
+
+    def condition(self) -> Condition:
+        """Every rule's condition, joined by AND: the SQL that holds exactly where the
+        permission does. ValueError if a rule has none."""
+        missing = [rule.rule_name for rule in self.rules if rule.q is None]
+        if missing:
+            raise ValueError(f"{self.name}: no SQL condition for {', '.join(missing)}")
+        return Condition.all(*(rule.q for rule in self.rules))
 
     @property
     def codes(self) -> set[str]:

@@ -54,6 +54,7 @@ from tests.factories import (
     UserFactory,
 )
 from voting import ballots, pairwise
+from voting.api.fast_path import VoteFastPath
 from voting.results import result_compute
 from voting.services import vote_cast
 
@@ -182,16 +183,17 @@ def world(api_as) -> World:
 
 @pytest.fixture
 def wsgi_application():
-    """Django's WSGI handler, with the test's database connection kept open: a request's
-    end must not close the connection that holds the test's transaction (Django's test
-    client does the same)."""
+    """Django's WSGI handler wrapped as config/wsgi.py wraps it (the vote's fast path
+    answers token votes below Django), with the test's database connection kept open: a
+    request's end must not close the connection that holds the test's transaction (Django's
+    test client does the same)."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     # Thousands of 4xx warnings say nothing; a 5xx is still logged, as an error.
     logger = logging.getLogger("django.request")
     level = logger.level
     logger.setLevel(logging.ERROR)
-    yield WSGIHandler()
+    yield VoteFastPath(WSGIHandler())
     logger.setLevel(level)
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)

@@ -1,7 +1,12 @@
 """Who may vote, cast a ballot or compare ideas, and why not (core.permissions). The
 services (voting.services, voting.ballots, voting.pairwise) call `PERMISSION.check`; pages,
 the API and `{% has_perm %}` ask the same declarations as predicates, so a page never
-offers a vote that the service would refuse (tests/test_rules_agreement.py)."""
+offers a vote that the service would refuse (tests/test_rules_agreement.py).
+
+Each rule of a vote on an idea also carries its SQL condition (`q`, core.permissions), over
+the rows the vote's statement joins (voting/vote_sql.py): `idea`, its `campaign`, and the
+`voter` (accounts_user). The statement checks them all and writes; the Python tests run to
+explain a refusal. tests/voting/test_rule_conditions.py holds each pair equal."""
 
 import rules
 from django.utils import timezone
@@ -10,10 +15,10 @@ from django.utils.translation import gettext_lazy
 from accounts.rules import is_verified
 from campaigns.rules import INVITED, OLD_ENOUGH
 from core.errors import Conflict
-from core.permissions import Permission, Rule
+from core.permissions import Condition, Permission, Rule
 from ideas.models import Idea
 from ideas.rules import is_idea_author, is_idea_visible
-from voting.formats import format_for
+from voting.formats import format_for, format_keys
 from voting.models import IdeaTally
 
 
@@ -46,12 +51,38 @@ def _of_campaign(idea):
     return idea.campaign
 
 
+# What Python's str.strip and str.splitlines treat as spaces and line breaks, for the SQL
+# twin of campaigns.rules.is_invited_participant.
+_SPACES = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
+_LINE_BREAKS = "\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]"
+
+# The SQL twins of the eligibility rules of campaigns.rules (account age, invitation list),
+# as a vote's statement asks them. A voter row is NULL for a visitor not signed in, whom
+# both rules refuse.
+ACCOUNT_OLD_ENOUGH_SQL = Condition(
+    "voter.id IS NOT NULL AND (campaign.minimum_account_age_days = 0"
+    " OR voter.date_joined <= %(now)s - campaign.minimum_account_age_days * interval '24 hours')"
+)
+ACCOUNT_INVITED_SQL = Condition(
+    "voter.id IS NOT NULL AND (NOT campaign.is_invitation_only OR EXISTS ("
+    " SELECT 1 FROM regexp_split_to_table(campaign.invited_participants, %(invited_breaks)s)"
+    " AS line(entry) CROSS JOIN LATERAL (SELECT lower(btrim(line.entry, %(invited_spaces)s))"
+    " AS entry, lower(btrim(voter.email, %(invited_spaces)s)) AS email) AS invited"
+    " WHERE invited.entry <> '' AND (invited.entry = invited.email"
+    " OR invited.entry = substring(invited.email from '@[^@]*$'))))",
+    invited_breaks=_LINE_BREAKS,
+    invited_spaces=_SPACES,
+)
+
+
 # -- the rules, each once ------------------------------------------------------------------
 
 VERIFIED_TO_VOTE = Rule(
     "email_not_verified",
     gettext_lazy("Please verify your email address before voting."),
     is_verified,
+    q="EXISTS (SELECT 1 FROM account_emailaddress AS address"
+    " WHERE address.user_id = voter.id AND address.verified)",
 )
 # A private campaign's ideas are seen only by their authors and the brand, so the crowd
 # cannot vote on them: no vote, ballot or comparison (a comparison would show two).
@@ -62,12 +93,16 @@ VOTES_PUBLIC = Rule(
     ),
     lambda user, campaign: campaign is not None and not campaign.is_private,
     error=Conflict,
+    q="NOT campaign.is_private",
 )
 VOTING_OPEN = Rule(
     "voting_closed",
     gettext_lazy("Voting is not open for this campaign."),
     is_voting_open_for_campaign,
     error=Conflict,
+    # Campaign.is_voting_open
+    q="campaign.is_published AND campaign.state <> 'archived'"
+    " AND campaign.voting_opens_at <= %(now)s AND %(now)s < campaign.voting_closes_at",
 )
 IDEA_NOT_PENDING = Rule(
     "idea_hidden",
@@ -75,6 +110,7 @@ IDEA_NOT_PENDING = Rule(
     lambda user, idea: idea is not None and idea.status != Idea.Status.PENDING,
     error=Conflict,
     name="idea_not_pending",
+    q="idea.status <> 'pending'",
 )
 IDEA_SHOWN = Rule(
     "idea_hidden",
@@ -82,6 +118,7 @@ IDEA_SHOWN = Rule(
     is_idea_visible,
     error=Conflict,
     name="idea_shown",
+    q="idea.status = 'published' AND campaign.is_published AND NOT campaign.is_private",
 )
 VOTED_IDEA_BY_IDEA = Rule(
     "wrong_method",
@@ -89,6 +126,10 @@ VOTED_IDEA_BY_IDEA = Rule(
     lambda user, idea: idea is not None and format_for(idea.campaign).votes_per_idea,
     error=Conflict,
     name="voted_idea_by_idea",
+    q=Condition(
+        "campaign.voting_method = ANY(%(per_idea_methods)s)",
+        per_idea_methods=lambda: format_keys(lambda fmt: fmt.votes_per_idea),
+    ),
 )
 VOTED_BY_BALLOT = Rule(
     "wrong_method",
@@ -112,8 +153,21 @@ SUPPORT_OPEN = Rule(
     ),
     is_support_open_for_idea,
     error=Conflict,
+    # Read fresh from the tally row, as the predicate does.
+    q=Condition(
+        "NOT campaign.voting_method = ANY(%(staged_methods)s) OR NOT EXISTS ("
+        " SELECT 1 FROM voting_ideatally AS stage WHERE stage.idea_id = idea.id"
+        " AND NOT (stage.support_status = 'active'"
+        " AND (stage.support_deadline IS NULL OR %(now)s < stage.support_deadline)))",
+        staged_methods=lambda: format_keys(lambda fmt: fmt.has_support_stages),
+    ),
 )
-NOT_OWN_IDEA = Rule("own_idea", gettext_lazy("You cannot vote for your own idea."), ~is_idea_author)
+NOT_OWN_IDEA = Rule(
+    "own_idea",
+    gettext_lazy("You cannot vote for your own idea."),
+    ~is_idea_author,
+    q="idea.author_id IS DISTINCT FROM voter.id",
+)
 
 # -- the permissions: the first failing rule is the reason ---------------------------------
 
@@ -121,8 +175,8 @@ NOT_OWN_IDEA = Rule("own_idea", gettext_lazy("You cannot vote for your own idea.
 can_vote = Permission(
     "voting.vote_idea",
     VERIFIED_TO_VOTE,
-    OLD_ENOUGH.of(_of_campaign),
-    INVITED.of(_of_campaign),
+    OLD_ENOUGH.of(_of_campaign, q=ACCOUNT_OLD_ENOUGH_SQL),
+    INVITED.of(_of_campaign, q=ACCOUNT_INVITED_SQL),
     VOTES_PUBLIC.of(_of_campaign),
     IDEA_NOT_PENDING,
     IDEA_SHOWN,

@@ -33,14 +33,17 @@ def _visible_idea(request, pk: int) -> Idea:
     return idea
 
 
-def _widget(request, idea, *, error: str = "", status: int = 200, pending_since=None):
+def _widget(request, idea, *, error="", status=200, pending_since=None, my_vote=None):
+    """The vote buttons; `my_vote` is the value a vote just stored (else it is read)."""
     return render(
         request,
         "voting/_vote_widget.html",
         {
             "idea": idea,
             "tally": selectors.tally_for_idea(idea=idea),
-            "my_vote": selectors.vote_value(voter=request.user, idea=idea),
+            "my_vote": selectors.vote_value(voter=request.user, idea=idea)
+            if my_vote is None
+            else my_vote,
             "pending_since": pending_since,
             "poll": 0,
             "error": error,
@@ -66,13 +69,15 @@ def idea_vote(request, pk: int):
             raise  # the 429 page
         return _widget(request, idea, error=limited.message, status=limited.status_code)
     raw = request.POST.get("value", "")
-    error, status = "", 200
+    error, status, my_vote = "", 200, None
     try:
         value = int(raw)
+        # One statement checks every rule and writes (voting.services).
         if value == 0:
             services.vote_retract(voter=request.user, idea=idea)
         else:
             services.vote_cast(voter=request.user, idea=idea, value=value)
+        my_vote = value
     except ValueError:
         error, status = _("A vote is 1 (for) or -1 (against)."), 400
     except ApplicationError as refusal:
@@ -84,6 +89,7 @@ def idea_vote(request, pk: int):
             error=error,
             status=status,
             pending_since=None if error else timezone.now().timestamp(),
+            my_vote=my_vote,
         )
     if error:
         messages.error(request, error)

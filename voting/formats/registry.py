@@ -33,10 +33,14 @@ def get_format(key: str) -> VotingFormat:
         raise KeyError(f"No voting format {key!r} is registered.") from None
 
 
+# Campaign.VotingMethod's order, read once: the enum's `values` builds its choices (lazy
+# labels included) at every call, and every vote asks for the formats (voting/vote_sql.py).
+_ORDER = {key: index for index, key in enumerate(Campaign.VotingMethod.values)}
+
+
 def _position(fmt: VotingFormat) -> int:
     """The order of Campaign.VotingMethod's choices; formats it does not list come last."""
-    keys = Campaign.VotingMethod.values
-    return keys.index(fmt.key) if fmt.key in keys else len(keys)
+    return _ORDER.get(fmt.key, len(_ORDER))
 
 
 def all_formats() -> list[VotingFormat]:
