@@ -55,7 +55,7 @@ bench: $(STAMP)  ## wrk load, pgbench, targets; BENCH_SECONDS=5 BENCH_IDEAS=5000
 	$(PY) scripts/services.py run -- $(PY) scripts/bench/run.py
 
 messages: $(STAMP)  ## refresh the French catalogue after changing strings (needs gettext)
-	$(PY) manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=.foule --ignore=staticfiles
+	$(PY) manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=.foule --ignore=staticfiles --ignore=tests
 	$(PY) manage.py compilemessages -l fr --ignore=.venv
 
 services-up: $(STAMP)

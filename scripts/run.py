@@ -92,7 +92,11 @@ def programs(*, dev: bool) -> list[Program]:
     # A single worker: no other worker to synchronise with at start (mingle) or to gossip
     # with, which also makes a restarted worker ready sooner.
     worker = [*celery, "worker", "-l", "WARNING", "-c", os.environ.get("FOULE_WORKERS", "2"),
-              "-n", "foule@%h", "--without-mingle", "--without-gossip"]  # fmt: skip
+              "-Q", "celery", "-n", "foule@%h", "--without-mingle", "--without-gossip"]  # fmt: skip
+    # Results (a whole election's count) on a worker of their own: a long recount never
+    # holds the processes that keep tallies fresh and beat's heartbeat answered.
+    results = [*celery, "worker", "-l", "WARNING", "-c", "1", "-Q", "results",
+               "-n", "results@%h", "--without-mingle", "--without-gossip"]  # fmt: skip
     beat = [*celery, "beat", "-l", "WARNING", "-s", str(services.DATA / "celerybeat-schedule")]
     if dev:
         # runserver reloads itself on a code change; the supervisor restarts the worker and
@@ -103,6 +107,7 @@ def programs(*, dev: bool) -> list[Program]:
     return [
         Program("web", web),
         Program("worker", worker, reload=dev),
+        Program("results", results, reload=dev),
         Program("beat", beat, reload=dev),
     ]
 

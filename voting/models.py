@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -286,3 +287,88 @@ class AuditChunk(models.Model):
 
     def __str__(self):
         return f"audit {self.result_id} #{self.number}"
+
+
+class LiveAggregate(models.Model):
+    """The incremental count of a ballot or pairwise campaign's live result
+    (voting/aggregates.py), derived from the ballots and answers by the results worker and
+    rebuilt from them at will. Its rows: `LiveBallot` (what each ballot was counted as),
+    `LiveCount` (ballots grouped by their choices, or the pairwise win matrix) and
+    `LiveAnswer` (the answers already counted that a later update may read again)."""
+
+    campaign = models.OneToOneField(
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,  # derived data
+        primary_key=True,
+        verbose_name=_("campaign"),
+        related_name="+",
+    )
+    # Ballots updated and answers given from this time on are read again by the next
+    # update (earlier ones are all counted).
+    ballots_since = models.DateTimeField(_("ballots updated since"))
+    answers_since = models.DateTimeField(_("answers given since"))
+    checked_at = models.DateTimeField(_("checked against a full recount"))
+
+    class Meta:
+        verbose_name = _("live aggregate")
+        verbose_name_plural = _("live aggregates")
+
+    def __str__(self):
+        return f"live aggregate of {self.campaign_id}"
+
+
+class LiveBallot(models.Model):
+    """The choices (idea ids, by rank then id; empty: withdrawn) a ballot was last counted
+    with: a replaced ballot takes them back out of the counts."""
+
+    ballot_id = models.BigIntegerField(_("ballot"), primary_key=True)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, verbose_name=_("campaign"), related_name="+"
+    )
+    choices = ArrayField(models.BigIntegerField(), verbose_name=_("choices counted"))
+
+    class Meta:
+        verbose_name = _("counted ballot")
+        verbose_name_plural = _("counted ballots")
+
+    def __str__(self):
+        return f"ballot {self.ballot_id} counted"
+
+
+class LiveCount(models.Model):
+    """How many ballots chose exactly `key` (idea ids, by rank then id), or, in a pairwise
+    survey, how many answers `key` = [winner, loser, decided (1) or skipped (0)] has."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, verbose_name=_("campaign"), related_name="+"
+    )
+    key = ArrayField(models.BigIntegerField(), verbose_name=_("choices counted"))
+    count = models.IntegerField(_("votes"))
+
+    class Meta:
+        verbose_name = _("live count")
+        verbose_name_plural = _("live counts")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "key"], name="live_count_one_per_key")
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.key}: {self.count}"
+
+
+class LiveAnswer(models.Model):
+    """A pairwise answer already counted, kept while a later update may read it again."""
+
+    prompt_id = models.BigIntegerField(_("pairwise prompt"), primary_key=True)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, verbose_name=_("campaign"), related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered"))
+
+    class Meta:
+        verbose_name = _("counted answer")
+        verbose_name_plural = _("counted answers")
+        indexes = [models.Index(fields=["campaign", "answered_at"])]
+
+    def __str__(self):
+        return f"answer {self.prompt_id} counted"

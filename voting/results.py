@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from campaigns.models import Campaign
 from core.errors import Conflict
 from ideas.models import Idea
-from voting import audit_store, dirty, live_spacing
+from voting import aggregate_counts, aggregates, audit_store, dirty, live_spacing
 from voting.audit import audit_digest, voter_receipt
 from voting.formats import format_for, format_keys
 from voting.models import Ballot, CampaignResult, PairwisePrompt
@@ -82,8 +82,12 @@ def result_compute(
         if existing and existing.is_final:
             return existing
         voting_format = format_for(campaign)
-        count = voting_format.final_result if final else voting_format.live_result
-        ranking, details, counted = count(campaign=campaign, candidates=_candidates(campaign))
+        candidates = _candidates(campaign)
+        if final:
+            count = voting_format.final_result(campaign=campaign, candidates=candidates)
+        else:
+            count = _live_result(campaign, voting_format, candidates)
+        ranking, details, counted = count
         voting_format.after_result(campaign=campaign, details=details)
         result, _created = CampaignResult.objects.update_or_create(
             campaign=campaign,
@@ -98,7 +102,38 @@ def result_compute(
             entries = voting_format.audit_stream(campaign=campaign)
             result.digest, _entries = audit_store.audit_chunks_write(result=result, entries=entries)
             result.save(update_fields=["digest"])
+            aggregates.aggregate_drop(campaign_id=campaign.pk)  # no live result any more
     return result
+
+
+def _live_result(campaign: Campaign, voting_format, candidates: list[int]):
+    """The live result, from the campaign's incremental aggregate where the format counts
+    that way (brought up to date first, built on the first call; voting/aggregates.py).
+    Called under the campaign's results lock."""
+    if not voting_format.counts_incrementally:
+        return voting_format.live_result(campaign=campaign, candidates=candidates)
+    aggregates.aggregate_update(campaign_id=campaign.pk, pairwise=voting_format.is_pairwise)
+    return voting_format.live_result(
+        campaign=campaign, candidates=candidates, source=aggregate_counts
+    )
+
+
+def aggregates_check_due() -> int:
+    """Compare each incremental aggregate not checked for a while with a full recount
+    (aggregates.aggregate_check logs and repairs a difference); a campaign whose results
+    another worker is computing is checked on a later run. How many were checked."""
+    checked = 0
+    for campaign_id in aggregates.aggregates_due_for_check():
+        campaign = Campaign.objects.filter(pk=campaign_id).first()
+        if campaign is None:
+            continue
+        with transaction.atomic():
+            if not _lock_campaign(campaign_id, wait=False):
+                continue
+            pairwise = format_for(campaign).is_pairwise
+            aggregates.aggregate_check(campaign_id=campaign_id, pairwise=pairwise)
+        checked += 1
+    return checked
 
 
 def result_recount(*, campaign: Campaign) -> tuple[list[int], int, str, int]:
@@ -217,6 +252,7 @@ def results_reconcile() -> int:
     for campaign in stale:
         if result_compute(campaign=campaign, wait=False) is not None:
             recomputed += 1
+    aggregates_check_due()
     return recomputed
 
 

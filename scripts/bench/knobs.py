@@ -1,6 +1,7 @@
 """The benchmark's size and load, read once from the environment (BENCH_*), and the names
-every part of it shares. The defaults are the full run (about 12 minutes on 2 cores); a
-quick run while developing: BENCH_IDEAS=5000 BENCH_VOTES=50000 BENCH_SECONDS=5."""
+every part of it shares. The defaults are the full run (see docs/performance.md for its
+time on 2 cores); a quick run while developing: BENCH_IDEAS=5000 BENCH_VOTES=50000
+BENCH_SECONDS=5 BENCH_BALLOTS=20000."""
 
 from __future__ import annotations
 
@@ -37,3 +38,25 @@ PROFILE_SECONDS = float(os.environ.get("BENCH_PROFILE_SECONDS", str(min(SECONDS,
 # Created at the start and dropped at the end: a name no other database uses.
 DATABASE = os.environ.get("BENCH_DATABASE", "foule_bench")
 HOST = "127.0.0.1"
+
+# The elections (issue 11): "1" runs them after the up/down scenarios, "0" skips them,
+# "only" runs them alone.
+ELECTIONS = os.environ.get("BENCH_ELECTIONS", "1")
+BALLOTS = _int("BENCH_BALLOTS", 1_000_000)  # ballots (pairwise: answers) per format
+# Kept between runs (the seed takes minutes at 1,000,000 ballots) unless BENCH_ELECTIONS_KEEP
+# is 0; re-seeded when its data does not match the knobs, or with BENCH_ELECTIONS_RESEED=1.
+ELECTIONS_DATABASE = os.environ.get("BENCH_ELECTIONS_DATABASE", "foule_bench_elections")
+ELECTIONS_KEEP = os.environ.get("BENCH_ELECTIONS_KEEP", "1") != "0"
+ELECTIONS_RESEED = os.environ.get("BENCH_ELECTIONS_RESEED", "0") == "1"
+ELECTION_FORMATS = os.environ.get(
+    "BENCH_ELECTION_FORMATS", "single,approval,ranked-schulze,ranked-irv,budget,pairwise"
+).split(",")
+TICK_BALLOTS = _int("BENCH_TICK_BALLOTS", 1000)  # new ballots before the measured tick
+LOAD_VOTERS = _int("BENCH_LOAD_VOTERS", 5000)  # voters with tokens casting during the run
+UPDOWN_IDEAS = _int("BENCH_UPDOWN_IDEAS", 1000)
+# The election that takes ballots over HTTP while votes go to the up/down campaign.
+LOAD_ELECTION = os.environ.get("BENCH_LOAD_ELECTION", "ranked-schulze")
+LOAD_SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "60"))
+AUDIT_SECONDS = float(os.environ.get("BENCH_AUDIT_SECONDS", "5"))  # wrk on /audit/ pages
+# One reader by default: the latency of a page itself, not of a queue behind the web workers.
+AUDIT_CONNECTIONS = _int("BENCH_AUDIT_CONNECTIONS", 1)

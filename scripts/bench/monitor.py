@@ -130,19 +130,20 @@ class DatabaseBackends(threading.Thread):
 
 
 class PeakMemory(threading.Thread):
-    """Samples the resident memory of every process of a tree four times a second."""
+    """Samples the resident memory of every process of one or more trees four times a
+    second."""
 
-    def __init__(self, pid: int):
+    def __init__(self, *pids: int):
         super().__init__(daemon=True)
-        self.pid, self.peaks, self.running = pid, {}, True
+        self.pids, self.peaks, self.running = pids, {}, True
 
     def run(self):
         while self.running:
-            try:
-                parent = psutil.Process(self.pid)
-                processes = [parent, *parent.children(recursive=True)]
-            except psutil.NoSuchProcess:
-                processes = []
+            processes = []
+            for pid in self.pids:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    parent = psutil.Process(pid)
+                    processes += [parent, *parent.children(recursive=True)]
             for process in processes:
                 with contextlib.suppress(psutil.NoSuchProcess):
                     rss = process.memory_info().rss / 2**20

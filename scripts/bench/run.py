@@ -14,12 +14,22 @@ manager's dashboard, the peak memory of each process, a check that every tally e
 votes, and every target of issue 10 with its figure and PASS or MISS, also as a markdown
 table for docs/performance.md.
 
+Then the elections of issue 11 (scripts/bench/elections.py): one campaign per ballot format
+with BENCH_BALLOTS ballots in their own database (kept between runs), their live recompute,
+a tick after 1,000 new ballots, the final result and its recount, ballots over HTTP at full
+speed while up/down votes keep the tally drain busy (tally lag, heartbeat), and the audit
+pages and download; every target with PASS or MISS, and the markdown tables.
+
 Knobs (environment, scripts/bench/knobs.py): BENCH_IDEAS, BENCH_VOTES, BENCH_USERS,
 BENCH_SECONDS (per scenario and round), BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_WRK_THREADS,
 BENCH_WEB_WORKERS, BENCH_CELERY_CONCURRENCY, BENCH_PGBENCH_CLIENTS, BENCH_DEEP_PAGE,
 BENCH_PROFILE_SECONDS (0: no profile), BENCH_DASHBOARD_REQUESTS, BENCH_DATABASE
-(foule_bench); FOULE_REDIS_PREFIX (foule-bench). A quick run:
-BENCH_IDEAS=5000 BENCH_VOTES=50000 BENCH_SECONDS=5 make bench."""
+(foule_bench); FOULE_REDIS_PREFIX (foule-bench); for the elections BENCH_ELECTIONS (1; 0
+skips them, "only" runs them alone), BENCH_BALLOTS, BENCH_ELECTIONS_DATABASE,
+BENCH_ELECTIONS_KEEP, BENCH_ELECTIONS_RESEED, BENCH_ELECTION_FORMATS, BENCH_TICK_BALLOTS,
+BENCH_LOAD_ELECTION, BENCH_LOAD_SECONDS, BENCH_LOAD_VOTERS, BENCH_UPDOWN_IDEAS,
+BENCH_AUDIT_SECONDS, BENCH_AUDIT_CONNECTIONS. A quick run:
+BENCH_IDEAS=5000 BENCH_VOTES=50000 BENCH_SECONDS=5 BENCH_BALLOTS=20000 make bench."""
 
 from __future__ import annotations
 
@@ -45,14 +55,18 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from scripts.bench import extras, monitor, profile, report, seed, wrk  # noqa: E402
+from scripts.bench import elections, extras, monitor, profile, report, seed, wrk  # noqa: E402
 from scripts.bench.knobs import (  # noqa: E402
+    BALLOTS,
     CONNECTIONS,
     DATABASE,
+    ELECTIONS,
     IDEAS,
+    LOAD_SECONDS,
     PROFILE_SECONDS,
     ROUNDS,
     SECONDS,
+    TICK_BALLOTS,
     USERS,
     VOTES,
     WEB_WORKERS,
@@ -64,13 +78,31 @@ from scripts.bench.servers import Services, clear_redis, task_summary  # noqa: E
 
 
 def main() -> int:
+    machine = describe_machine()
+    wrk_binary = wrk.ensure_wrk()
+    try:
+        if ELECTIONS != "only":
+            votes_section(machine, wrk_binary)
+        if ELECTIONS != "0":
+            print(f"\nElections (issue 11): {BALLOTS:,} ballots a format", flush=True)
+            rows = elections.run(wrk_binary)
+            knobs = (
+                f"{BALLOTS:,} ballots a format, {TICK_BALLOTS:,} a tick, {CONNECTIONS} "
+                f"connections, {LOAD_SECONDS:.0f} s of ballots, {WEB_WORKERS} gunicorn workers"
+            )
+            report.print_summary(rows, machine=machine, knobs=knobs, measured="measured")
+    finally:
+        print(f"\nmake bench took {time.perf_counter() - STARTED:.0f} s", flush=True)
+    return 0
+
+
+def votes_section(machine: str, wrk_binary: str | None) -> None:
+    """Issue 10's figures: up/down votes, pages and lists on BENCH_DATABASE."""
     connection.settings_dict["TEST"]["NAME"] = DATABASE
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     clear_redis()
-    wrk_binary = wrk.ensure_wrk()
     services = Services()
     try:
-        machine = describe_machine()
         data = seed.seed(ideas=IDEAS, votes=VOTES, users=USERS)
         seed.pgbench_table_create()
         extras.recount(data.campaign_id)
@@ -81,7 +113,7 @@ def main() -> int:
         bench = Bench(data, services, wrk_binary)
         scenarios = bench.plan()
         web_memory = monitor.PeakMemory(services.web.pid)
-        worker_memory = monitor.PeakMemory(services.worker.pid)
+        worker_memory = monitor.PeakMemory(services.worker.pid, services.results.pid)
         web_memory.start()
         worker_memory.start()
         bench.warm_up()
@@ -151,8 +183,6 @@ def main() -> int:
         connection.close()
         connection.creation.destroy_test_db(old_name, verbosity=0)
         clear_redis()
-        print(f"\nmake bench took {time.perf_counter() - STARTED:.0f} s", flush=True)
-    return 0
 
 
 if __name__ == "__main__":

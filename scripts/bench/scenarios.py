@@ -107,6 +107,7 @@ class Bench:
         self.trees = {
             "web": services.web.pid,
             "Celery": services.worker.pid,
+            "Celery results": services.results.pid,
             "PostgreSQL": postmaster,  # the whole server, other databases included
             DATABASE_PART: self.database,  # the part of it serving the bench's database
             "Redis": redis_pid(),

@@ -54,6 +54,7 @@ def service_env() -> dict:
         "FOULE_API_USER_RATE": "1000000/second",
         "FOULE_RATE_LIMIT_VOTE": "",
         "FOULE_RATE_LIMIT_WRITE": "",
+        "FOULE_RATE_LIMIT_BALLOT": "",
     }
 
 
@@ -66,7 +67,7 @@ class Services:
     def __init__(self):
         self.folder = Path(tempfile.mkdtemp(prefix="foule-bench-"))
         self.port = free_port()
-        self.web = self.worker = None
+        self.web = self.worker = self.results = None
 
     def start(self) -> None:
         env = service_env()
@@ -87,11 +88,20 @@ class Services:
             stderr=subprocess.STDOUT,
         )  # fmt: skip
         self.worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-B",
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-B", "-Q", "celery",
              "-s", str(self.folder / "beat-schedule"), "-c", str(CELERY_CONCURRENCY),
              "-l", "INFO", "--without-mingle", "--without-gossip", "-n", "bench@%h"],
             cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
             stdout=(self.folder / "worker.log").open("w"), stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        # Results on a worker of their own, as under `make run`: a long election recount
+        # never holds the processes that drain the tallies and answer the heartbeat.
+        self.results = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "results",
+             "-c", "1", "-l", "INFO", "--without-mingle", "--without-gossip",
+             "-n", "bench-results@%h"],
+            cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+            stdout=(self.folder / "results.log").open("w"), stderr=subprocess.STDOUT,
         )  # fmt: skip
         note(f"gunicorn on {HOST}:{self.port}; logs in {self.folder}")
         worker_heartbeat.delay()  # answered as soon as the worker takes its first task
@@ -100,7 +110,7 @@ class Services:
         while not (web_ready and worker_ready):
             if time.monotonic() > deadline:
                 raise SystemExit(f"the services did not start{self.log_tails()}")
-            for process in (self.web, self.worker):
+            for process in (self.web, self.worker, self.results):
                 if process.poll() is not None:
                     raise SystemExit(f"a service exited early{self.log_tails()}")
             if not web_ready:
@@ -114,18 +124,24 @@ class Services:
     def log_tails(self) -> str:
         """The last lines of each service's log, to say why it stopped."""
         tails = [f"; logs in {self.folder}"]
-        for name in ("web.out", "web.log", "worker.log"):
+        for name in ("web.out", "web.log", "worker.log", "results.log"):
             path = self.folder / name
             lines = path.read_text(errors="replace").splitlines()[-12:] if path.exists() else []
             if lines:
                 tails.append(f"\n--- {name}:\n" + "\n".join(lines))
         return "".join(tails)
 
-    def stop(self) -> None:
-        for process in (self.web, self.worker):
+    def stop_worker(self) -> None:
+        """The Celery workers and beat only (the web server keeps serving)."""
+        self.stop(processes=(self.worker, self.results))
+        self.worker = self.results = None
+
+    def stop(self, processes: tuple | None = None) -> None:
+        processes = processes or (self.web, self.worker, self.results)
+        for process in processes:
             if process and process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-        for process in (self.web, self.worker):
+        for process in processes:
             if process:
                 try:
                     process.wait(timeout=20)

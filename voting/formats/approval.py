@@ -15,6 +15,7 @@ from voting.methods.approval import approval_result, counted_result
 @register
 class ApprovalFormat(BallotFormat):
     key = "approval"
+    counts_incrementally = True  # the live result, from the aggregate (voting/aggregates.py)
     label = gettext_lazy("Approval (election)")
     is_election = True
     templates = {
@@ -39,8 +40,10 @@ class ApprovalFormat(BallotFormat):
         )
         return list(result.ranking), {"counts": str_keys(result.counts)}, len(ballots)
 
-    def live_result(self, *, campaign, candidates):
-        counts, counted = ballot_counts.approval_counts(
+    def live_result(self, *, campaign, candidates, source=ballot_counts):
+        # `source`: ballot_counts (every ballot counted) or aggregate_counts (the results
+        # worker's incremental aggregate, voting/aggregates.py): the same counts.
+        counts, counted = source.approval_counts(
             campaign_id=campaign.pk,
             candidates=candidates,
             max_approvals=campaign.max_votes_per_voter,

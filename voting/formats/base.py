@@ -195,6 +195,11 @@ class VotingFormat:
         entries = self.audit_entries(campaign=campaign)
         return self.compute_result(campaign=campaign, entries=entries, candidates=candidates)
 
+    # True when live_result takes `source=` (voting.ballot_counts or the incremental
+    # aggregate's voting.aggregate_counts): the results worker then keeps the campaign's
+    # aggregate up to date and counts from it (voting/aggregates.py).
+    counts_incrementally = False
+
     def live_result(self, *, campaign, candidates: list[int]) -> tuple[list[int], dict, int]:
         """The live result (recomputed by the workers while voting is open): the same
         (ranking, details, number counted) as compute_result, without a digest. By default

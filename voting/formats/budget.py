@@ -42,6 +42,7 @@ def _count(campaign, costs: dict[int, int | None], **counted) -> tuple[list[int]
 @register
 class BudgetFormat(BallotFormat):
     key = "budget"
+    counts_incrementally = True  # the live result, from the aggregate (voting/aggregates.py)
     label = gettext_lazy("Budget allocation")
     ideas_have_cost = True
     # Spending nothing is a choice a voter may make.
@@ -92,10 +93,10 @@ class BudgetFormat(BallotFormat):
         ranking, details = _count(campaign, _costs(candidates), ballots=ballots)
         return ranking, details, len(ballots)
 
-    def live_result(self, *, campaign, candidates):
-        approvals, counted = ballot_counts.approval_counts(
-            campaign_id=campaign.pk, candidates=candidates
-        )
+    def live_result(self, *, campaign, candidates, source=ballot_counts):
+        # `source`: ballot_counts (every ballot counted) or aggregate_counts (the results
+        # worker's incremental aggregate, voting/aggregates.py): the same counts.
+        approvals, counted = source.approval_counts(campaign_id=campaign.pk, candidates=candidates)
         ranking, details = _count(campaign, _costs(candidates), approvals=approvals)
         return ranking, details, counted
 

@@ -17,6 +17,7 @@ from voting.models import IdeaTally
 @register
 class PairwiseSurveyFormat(PairwiseFormat):
     key = "pairwise"
+    counts_incrementally = True  # the live result, from the aggregate (voting/aggregates.py)
     label = gettext_lazy("Pairwise survey")
     orders = ("rated", "newest", "random")
     idea_export_columns = (("pairwise_score", "tally__method_score"),)
@@ -40,8 +41,10 @@ class PairwiseSurveyFormat(PairwiseFormat):
         entries = self.audit_stream(campaign=campaign)
         return self.compute_result(campaign=campaign, entries=entries, candidates=candidates)
 
-    def live_result(self, *, campaign, candidates):
-        wins, answered = ballot_counts.pairwise_answer_counts(campaign_id=campaign.pk)
+    def live_result(self, *, campaign, candidates, source=ballot_counts):
+        # `source`: ballot_counts (every ballot counted) or aggregate_counts (the results
+        # worker's incremental aggregate, voting/aggregates.py): the same counts.
+        wins, answered = source.pairwise_answer_counts(campaign_id=campaign.pk)
         return self._count(candidates, wins, answered)
 
     def _count(self, candidates, counted: list[tuple[tuple[int, int], int]], answered: int):

@@ -20,6 +20,7 @@ SCHULZE, IRV = "ranked:schulze", "ranked:irv"
 @register
 class RankedFormat(BallotFormat):
     key = "ranked"
+    counts_incrementally = True  # the live result, from the aggregate (voting/aggregates.py)
     label = gettext_lazy("Ranked ballots (election)")
     is_election = True
     ranked_ballot = True
@@ -35,8 +36,10 @@ class RankedFormat(BallotFormat):
         counted = Counter(tuple(ballot) for ballot in ballots)
         return self._count(campaign, candidates, list(counted.items()))
 
-    def live_result(self, *, campaign, candidates):
-        counted = ballot_counts.ranked_ballot_counts(campaign_id=campaign.pk, candidates=candidates)
+    def live_result(self, *, campaign, candidates, source=ballot_counts):
+        # `source`: ballot_counts (every ballot counted) or aggregate_counts (the results
+        # worker's incremental aggregate, voting/aggregates.py): the same counts.
+        counted = source.ranked_ballot_counts(campaign_id=campaign.pk, candidates=candidates)
         return self._count(campaign, candidates, counted)
 
     def _count(self, campaign, candidates, counted: list[tuple[tuple, int]]):

@@ -18,6 +18,7 @@ def str_keys(mapping) -> dict:
 @register
 class SingleChoiceFormat(BallotFormat):
     key = "single"
+    counts_incrementally = True  # the live result, from the aggregate (voting/aggregates.py)
     label = gettext_lazy("Single choice (election)")
     is_election = True
     templates = {
@@ -36,10 +37,10 @@ class SingleChoiceFormat(BallotFormat):
         result = single_choice_result(candidates=candidates, ballots=ballots)
         return list(result.ranking), {"counts": str_keys(result.counts)}, len(ballots)
 
-    def live_result(self, *, campaign, candidates):
-        counts, counted = ballot_counts.first_choice_counts(
-            campaign_id=campaign.pk, candidates=candidates
-        )
+    def live_result(self, *, campaign, candidates, source=ballot_counts):
+        # `source`: ballot_counts (every ballot counted) or aggregate_counts (the results
+        # worker's incremental aggregate, voting/aggregates.py): the same counts.
+        counts, counted = source.first_choice_counts(campaign_id=campaign.pk, candidates=candidates)
         result = counted_result(counts)
         return list(result.ranking), {"counts": str_keys(result.counts)}, counted
 
