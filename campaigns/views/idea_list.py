@@ -47,8 +47,13 @@ IDEAS_PER_PAGE = 50
 # Markers that escaped text cannot contain ("<" is always escaped in an idea's title).
 VOTE_SLOT = mark_safe("<!--vote-slot-->")
 CSRF_PLACEHOLDER = mark_safe("<!--csrf-token-->")
+# A list is fresh for a tally interval, then served stale for at most this long while one
+# visitor renders it again (REFILL_SECONDS: how long that visitor may take before another
+# tries).
+STALE_SECONDS = 10
+REFILL_SECONDS = 5
 # Bumped when the shape of SharedList or of the templates changes: older entries are not read.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 # How long a rendered vote widget is kept (see _widgets); its key names all it shows but
 # the clock (a supporter deadline's "in 3 days"), which this bounds.
 WIDGET_SECONDS = 60
@@ -67,6 +72,7 @@ class SharedList:
     pieces: list[str]
     widgets: list[str]
     generation: str | None = None
+    rendered_at: float = 0.0
 
     def html(self, *, csrf_token: str, my_votes=None, voted=None) -> SafeString:
         out = [self.pieces[0]]
@@ -156,16 +162,24 @@ def _shared(key: str, *, campaign: Campaign, voting_format, position: PagePositi
     found = cache.get_many([key, generation_key])
     generation = found.get(generation_key)
     rendered = found.get(key)
-    if isinstance(rendered, SharedList) and rendered.generation == generation:
+    lifetime = max(1.0, settings.FOULE_TALLY_INTERVAL)
+    current = isinstance(rendered, SharedList) and rendered.generation == generation
+    if current and time.time() - rendered.rendered_at < lifetime:
+        return rendered
+    # Older than a tally interval but of the current generation (no idea published or
+    # hidden since): one visitor renders it again while the others keep the stale one a
+    # moment, instead of every concurrent visitor rendering the same list at once (which
+    # made the page's p99 a second or more under load).
+    if current and not cache.add(key + ":refill", 1, REFILL_SECONDS):
         return rendered
     page = idea_page(campaign=campaign, position=position, size=IDEAS_PER_PAGE)
     rendered, voted = render_list(
         campaign=campaign, page=page, here=position_query(position),
         shown_vote=lambda idea: 0, other_votes=sorted(voting_format.vote_values - {0}),
     )  # fmt: skip
-    rendered.generation = generation
-    lifetime = max(1.0, settings.FOULE_TALLY_INTERVAL)
-    cache.set_many({key: rendered, key + ":voted": voted}, lifetime)
+    rendered.generation, rendered.rendered_at = generation, time.time()
+    cache.set_many({key: rendered, key + ":voted": voted}, lifetime + STALE_SECONDS)
+    cache.delete(key + ":refill")
     return rendered
 
 
