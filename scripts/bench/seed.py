@@ -209,4 +209,12 @@ def differing_from_workers(sample_size: int = 2000) -> int:
     before = read()
     tally_recompute(idea_ids=sample)
     after = read()
-    return sum(before[pk] != after[pk] for pk in sample)
+    differing = [pk for pk in sample if before[pk] != after[pk]]
+    for pk in differing[:5]:  # which columns, to mend the path that disagrees
+        columns = {
+            name: (old, new)
+            for name, old, new in zip(COMPARED, before[pk], after[pk], strict=True)
+            if old != new
+        }
+        print(f"  (tally of idea {pk}: recount_all vs tally_recompute {columns})", flush=True)
+    return len(differing)
