@@ -24,7 +24,7 @@ ROUNDS = _int("BENCH_ROUNDS", 2)
 # Open keep-alive connections of the load generator (wrk), spread over its threads.
 CONNECTIONS = _int("BENCH_CONNECTIONS", 8)
 WRK_THREADS = _int("BENCH_WRK_THREADS", 2)
-WEB_WORKERS = _int("BENCH_WEB_WORKERS", 3)  # gunicorn sync workers, as the Dockerfile deploys
+WEB_WORKERS = _int("BENCH_WEB_WORKERS", 3)  # gunicorn processes (threads: config/gunicorn.py)
 CELERY_CONCURRENCY = _int("BENCH_CELERY_CONCURRENCY", 2)
 PGBENCH_CLIENTS = _int("BENCH_PGBENCH_CLIENTS", CONNECTIONS)
 DASHBOARD_REQUESTS = _int("BENCH_DASHBOARD_REQUESTS", 200)

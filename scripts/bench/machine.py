@@ -56,7 +56,8 @@ def describe_machine() -> str:
         f"Machine: {machine}\n"
         f"Load: wrk, {CONNECTIONS} connections on {WRK_THREADS} threads, {SECONDS:.0f} s per "
         f"scenario and round, {ROUNDS} rounds interleaved; pgbench -c {PGBENCH_CLIENTS}; "
-        f"gunicorn {WEB_WORKERS} sync workers; Celery worker -c {CELERY_CONCURRENCY} with "
+        f"gunicorn {WEB_WORKERS} gthread workers (config/gunicorn.py); "
+        f"Celery worker -c {CELERY_CONCURRENCY} with "
         f"beat.\nThe load generator, the servers, PostgreSQL and Redis share these "
         f"{os.cpu_count()} cores: the CPU figures say who used what.\n",
         flush=True,
